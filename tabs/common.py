@@ -1,0 +1,104 @@
+"""What every tab does the same way: pick a model, turn engine errors into gr.Error, show raw output."""
+
+from __future__ import annotations
+
+import functools
+import html
+import inspect
+import logging
+from typing import Any, Callable
+
+import gradio as gr
+
+from demo import models, registry
+from demo.errors import DemoError
+
+log = logging.getLogger(__name__)
+
+
+def _to_gr_error(e: Exception) -> gr.Error:
+    if isinstance(e, DemoError):
+        return gr.Error(str(e))
+    log.exception("unexpected error")
+    return gr.Error(
+        f"Something went wrong ({type(e).__name__}: {str(e)[:300]}). "
+        "Try a shorter input or another model; if it keeps happening, please report it."
+    )
+
+
+def guard(fn: Callable) -> Callable:
+    """Wrap an event handler so that every failure reaches the user as a gr.Error with a message.
+
+    Works for plain functions and generators (streaming); keeps the signature for Gradio.
+    """
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def gen(*args: Any, **kwargs: Any):
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as e:  # noqa: BLE001 - every failure becomes a message
+                raise _to_gr_error(e) from e
+
+        return gen
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise _to_gr_error(e) from e
+
+    return wrapper
+
+
+def default_model(task: str, prefer_trained_head: str | None = None) -> str | None:
+    """The model a tab starts with: one that works right now, with a trained head if possible."""
+    specs = registry.models_for(task)
+    available = [s for s in specs if models.status(s) in ("bundled", "local", "cached")]
+    if prefer_trained_head:
+        trained = [s for s in available if prefer_trained_head in s.trained_heads]
+        if trained:
+            return trained[0].name
+    pool = available or specs
+    return pool[0].name if pool else None
+
+
+def model_picker(task: str, prefer_trained_head: str | None = None, label: str = "model", **kw: Any) -> gr.Dropdown:
+    """A dropdown of the registry models that can do ``task``."""
+    choices = registry.names_for(task)
+    return gr.Dropdown(
+        choices=choices,
+        value=default_model(task, prefer_trained_head),
+        label=label,
+        info="Bundled models work offline; others need `python -m demo.prefetch NAME` once.",
+        **kw,
+    )
+
+
+def raw_output(label: str = "Raw output") -> gr.JSON:
+    """The collapsed JSON that shows what the engine really returned."""
+    with gr.Accordion(label, open=False):
+        return gr.JSON(label=label)
+
+
+def head_notice(loaded: models.Loaded) -> str:
+    """Markdown warning when the model's head was newly initialised at load time."""
+    if not loaded.newly_initialized:
+        return f"✅ `{type(loaded.model).__name__}`: every weight came from the checkpoint."
+    keys = ", ".join(f"`{html.escape(k)}`" for k in loaded.newly_initialized[:8])
+    more = "" if len(loaded.newly_initialized) <= 8 else f" (+{len(loaded.newly_initialized) - 8} more)"
+    return (
+        f"⚠️ **Newly initialised head** in `{type(loaded.model).__name__}`: {keys}{more} "
+        "were not in the checkpoint, so they are random. Predictions are meaningless until this "
+        "head is fine-tuned — pick a model trained for this task to see real answers."
+    )
+
+
+def escape(text: Any) -> str:
+    """Escape anything user-supplied before it goes into HTML."""
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,61 @@
+"""Shared fixtures: no test touches the hub; tiny models are built once per machine."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(TESTS))
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _tiny_root() -> Path:
+    """A folder keyed by the builder's source: rebuilt only when tiny_models.py changes."""
+    digest = hashlib.sha1((TESTS / "tiny_models.py").read_bytes()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"tc-tiny-models-{digest}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import tiny_models
+
+    os.environ["TC_EXTRA_MODELS"] = str(tiny_models.build_all(_tiny_root()))
+    config.addinivalue_line("markers", "bundled: uses the bundled real models (MiniLM, SmolLM2)")
+    config.addinivalue_line("markers", "browser: drives the real app in Chromium")
+
+
+@pytest.fixture(scope="session")
+def tiny_registry() -> str:
+    return os.environ["TC_EXTRA_MODELS"]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The whole Blocks app launched in-process on a free port; yields its URL."""
+    import app as app_module
+
+    demo = app_module.build_app()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=None, quiet=True,
+                **app_module.launch_kwargs())
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)

@@ -1,0 +1,35 @@
+"""The app through gradio_client, as a script or the README would drive it."""
+
+from __future__ import annotations
+
+import pytest
+from gradio_client.exceptions import AppError
+
+
+def test_models_endpoint_lists_the_registry(client):
+    table = client.predict(api_name="/models")
+    names = [row[0] for row in table["data"]]
+    assert "all-MiniLM-L6-v2 (bundled)" in names and "tiny-bert" in names
+    status = {row[0]: row[2] for row in table["data"]}
+    assert status["SmolLM2-135M-Instruct (bundled)"] == "bundled"
+    assert "python -m demo.prefetch distilgpt2" in status["distilgpt2"]
+
+
+def test_load_model_reports_class_and_new_weights(client):
+    text, raw = client.predict("tiny-distilbert", api_name="/load_model")
+    assert raw["class"] == "DistilBertForSequenceClassification"
+    assert "classifier.weight" in raw["newly_initialized"]
+    assert "DistilBertForSequenceClassification" in text and "Newly initialised" in text
+
+
+def test_missing_model_is_explained_not_hung(client):
+    with pytest.raises(AppError, match=r"python -m demo\.prefetch distilgpt2"):
+        client.predict("distilgpt2", api_name="/load_model")
+
+
+def test_unknown_model_is_a_clear_error_and_the_app_keeps_serving(client):
+    # the dropdown refuses it before our code runs; either way the message says what is wrong
+    with pytest.raises(AppError, match="Unknown model|not in the list of choices"):
+        client.predict("../../etc/passwd", api_name="/load_model")
+    _, raw = client.predict("tiny-gpt2", api_name="/load_model")
+    assert raw["class"] == "GPT2LMHeadModel"

@@ -1,0 +1,152 @@
+"""The registry and the one loader: caching, concurrency, LRU budget, offline messages, real output."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from demo import catalog, models, prefetch, registry
+from demo.errors import ModelUnavailable, UnknownModel, WrongTask
+
+
+def test_registry_names_unique_and_revisions_pinned():
+    names = [m.name for m in registry.DEFAULT_MODELS]
+    assert len(names) == len(set(names))
+    for m in registry.DEFAULT_MODELS:
+        assert set(m.tasks) <= set(registry.TASKS), m.name
+        # every default is pinned to a full commit, except the POS model (no public pin found)
+        if m.name != "bert-english-uncased-finetuned-pos":
+            assert re.fullmatch(r"[0-9a-f]{40}", m.revision), m.name
+
+
+def test_every_task_has_a_model_and_bundled_come_first():
+    for task in registry.TASKS:
+        assert registry.models_for(task), task
+    assert registry.names_for("text-generation")[0] in ("tiny-gpt2", "tiny-llama", "SmolLM2-135M-Instruct (bundled)")
+    assert registry.names_for("attention").index("all-MiniLM-L6-v2 (bundled)") < registry.names_for(
+        "attention"
+    ).index("bert-base-uncased")
+
+
+def test_unknown_and_path_like_names_are_refused():
+    for bad in ["gpt-17", "../../etc/passwd", "/tmp/x", "", "openai-community/gpt2"]:
+        with pytest.raises(UnknownModel, match="registry|empty"):
+            registry.get(bad)
+
+
+def test_wrong_task_names_the_models_that_can():
+    with pytest.raises(WrongTask, match="tiny-bert"):
+        registry.get("tiny-gpt2", "fill-mask")
+
+
+def test_concurrent_first_requests_load_once():
+    models.CACHE.clear()
+    got = []
+    barrier = threading.Barrier(8)
+
+    def worker():
+        barrier.wait()
+        got.append(models.load("tiny-bert", "masked-lm"))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 8
+    assert all(g is got[0] for g in got)
+    assert models.CACHE.loads[("model", "tiny-bert", "masked-lm", None)] == 1
+
+
+def test_lru_budget_evicts_least_recently_used(monkeypatch):
+    models.CACHE.clear()
+    sizes = {n: models._model_size_mb(models.load(n, h)) for n, h in
+             [("tiny-bert", "masked-lm"), ("tiny-llama", "causal-lm"), ("tiny-gpt2", "causal-lm")]}
+    models.CACHE.clear()
+    # room for two models with their tokenizers, not three
+    tok = models.TOKENIZER_MB
+    monkeypatch.setenv("TC_MODEL_BUDGET_MB", str(2 * tok + sizes["tiny-gpt2"] + sizes["tiny-bert"]
+                                                 + 0.5 * min(sizes.values())))
+    models.load("tiny-gpt2", "causal-lm")
+    models.load("tiny-llama", "causal-lm")
+    models.load("tiny-gpt2", "causal-lm")  # touch: now the most recent
+    models.load("tiny-bert", "masked-lm")
+    keys = models.CACHE.keys()
+    assert ("model", "tiny-gpt2", "causal-lm", None) in keys
+    assert ("model", "tiny-bert", "masked-lm", None) in keys
+    assert ("model", "tiny-llama", "causal-lm", None) not in keys
+    assert models.CACHE.total_mb() <= models.budget_mb()
+
+
+def test_newly_initialised_heads_are_reported():
+    assert models.load("tiny-bert", "masked-lm").newly_initialized == []
+    cls = models.load("tiny-distilbert", "sequence-classification")
+    assert "classifier.weight" in cls.newly_initialized
+    assert cls.head_is_random
+
+
+def test_attentions_need_eager():
+    loaded = models.load("tiny-bert", "base", attentions=True)
+    assert loaded.model.config._attn_implementation == "eager"
+    enc = loaded.tokenizer("I love NLP!", return_tensors="pt")
+    out = loaded.model(**enc, output_attentions=True)
+    assert len(out.attentions) == 2  # one per layer: heads x T x T
+
+
+def test_missing_model_names_the_fix():
+    with pytest.raises(ModelUnavailable, match=r"python -m demo\.prefetch distilgpt2"):
+        models.load("distilgpt2", "causal-lm")
+
+
+def test_model_without_that_head_is_wrong_task():
+    with pytest.raises(WrongTask):
+        models.load("tiny-gpt2", "masked-lm")
+
+
+def test_prefetch_list_shows_bundled(capsys):
+    assert prefetch.main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"all-MiniLM-L6-v2 \(bundled\)\s+bundled", out)
+    assert re.search(r"SmolLM2-135M-Instruct \(bundled\)\s+bundled", out)
+    assert re.search(r"distilgpt2\s+needs download", out)
+    assert prefetch.main(["no-such-model"]) == 2
+
+
+def test_catalog_rows_carry_the_fix_command():
+    rows = {r["model"]: r for r in catalog.model_table()}
+    assert rows["all-MiniLM-L6-v2 (bundled)"]["status"] == "bundled"
+    assert "python -m demo.prefetch t5-small" in rows["t5-small"]["status"]
+    info = catalog.try_load("tiny-t5")
+    assert info["class"] == "T5ForConditionalGeneration" and info["parameters"] > 0
+
+
+@pytest.mark.bundled
+def test_minilm_embeddings_are_real():
+    import torch
+
+    loaded = models.load("all-MiniLM-L6-v2 (bundled)", "base")
+
+    def embed(text: str) -> torch.Tensor:
+        enc = loaded.tokenizer(text, return_tensors="pt")
+        with torch.no_grad():
+            h = loaded.model(**enc).last_hidden_state[0]  # T x 384
+        return torch.nn.functional.normalize(h.mean(0), dim=0)
+
+    guitar, instrument, stocks = embed("guitar"), embed("instrument"), embed("stocks")
+    assert float(guitar @ instrument) > float(guitar @ stocks)
+    ids = loaded.tokenizer("I love NLP!")["input_ids"]
+    assert ids == [101, 1045, 2293, 17953, 2361, 999, 102]
+
+
+@pytest.mark.bundled
+def test_smollm2_greedy_knows_paris():
+    import torch
+
+    loaded = models.load("SmolLM2-135M-Instruct (bundled)", "causal-lm")
+    enc = loaded.tokenizer("The capital of France is", return_tensors="pt")
+    with torch.no_grad():
+        out = loaded.model.generate(**enc, max_new_tokens=5, do_sample=False)
+    assert "Paris" in loaded.tokenizer.decode(out[0, enc["input_ids"].shape[1]:])
+    assert loaded.newly_initialized == []
