@@ -312,6 +312,8 @@ def load(name: str, head: str = "base", *, attentions: bool = False, task: str |
     def build() -> Loaded:
         import transformers
 
+        # we report newly initialised weights ourselves (Loaded.newly_initialized), not as log noise
+        transformers.utils.logging.set_verbosity_error()
         t0 = time.perf_counter()
         where, kw = resolve(spec)
         auto = getattr(transformers, HEADS[head])

@@ -1,0 +1,313 @@
+"""Model anatomy: the head layers on top of the base model and the loss each problem type runs.
+
+Nothing here is a hand-written table: head layers are the modules outside the base model,
+listed in the order the forward pass calls them (forward hooks), and the loss is whichever
+torch loss function actually ran when the model was called with labels (a TorchFunctionMode
+records it; modes are thread-local, so concurrent requests don't see each other's calls).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from demo.errors import BadInput, UnknownModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+    from transformers import PreTrainedModel
+
+# torch function name -> the nn.Module loss a student would write
+LOSS_NAMES = {
+    "cross_entropy": "CrossEntropyLoss",
+    "mse_loss": "MSELoss",
+    "binary_cross_entropy_with_logits": "BCEWithLogitsLoss",
+    "nll_loss": "NLLLoss",
+    "l1_loss": "L1Loss",
+    "smooth_l1_loss": "SmoothL1Loss",
+}
+
+# anatomy families: model_type -> config overrides that make a tiny random model
+TINY_CONFIGS: dict[str, dict[str, Any]] = {
+    "bert": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, vocab_size=99),
+    "distilbert": dict(dim=32, n_layers=1, n_heads=2, hidden_dim=37, vocab_size=99),
+    "roberta": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, vocab_size=99),
+    "albert": dict(hidden_size=32, embedding_size=16, num_hidden_layers=1, num_attention_heads=2,
+                   intermediate_size=37, vocab_size=99),
+    "electra": dict(hidden_size=32, embedding_size=16, num_hidden_layers=1, num_attention_heads=2,
+                    intermediate_size=37, vocab_size=99),
+    "gpt2": dict(n_embd=32, n_layer=1, n_head=2, vocab_size=99, bos_token_id=1, eos_token_id=2),
+    "llama": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
+                  intermediate_size=37, vocab_size=99),
+    "t5": dict(d_model=32, d_ff=37, d_kv=16, num_layers=1, num_decoder_layers=1, num_heads=2, vocab_size=99,
+               decoder_start_token_id=0, pad_token_id=0, eos_token_id=1),
+    "bart": dict(eos_token_id=2, d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                 decoder_attention_heads=2, encoder_ffn_dim=37, decoder_ffn_dim=37, vocab_size=99),
+}
+
+# head kind -> transformers' auto mapping with the class name per model_type
+HEAD_MAPPINGS = {
+    "masked-lm": "MODEL_FOR_MASKED_LM_MAPPING_NAMES",
+    "causal-lm": "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
+    "seq2seq-lm": "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES",
+    "sequence-classification": "MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES",
+    "token-classification": "MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING_NAMES",
+    "question-answering": "MODEL_FOR_QUESTION_ANSWERING_MAPPING_NAMES",
+    "multiple-choice": "MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES",
+    "next-sentence": "MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING_NAMES",
+}
+
+# what each problem type means, in the words of seed 000
+PROBLEM_TYPES = {
+    "masked-lm": ["masked language modeling (fill in the blank)"],
+    "causal-lm": ["causal language modeling (next token)"],
+    "seq2seq-lm": ["sequence to sequence (translate, summarize)"],
+    "sequence-classification": ["regression", "single_label_classification", "multi_label_classification"],
+    "token-classification": ["token classification (e.g. NER, POS tagging)"],
+    "question-answering": ["extractive question answering (start and end positions)"],
+    "multiple-choice": ["multiple choice"],
+    "next-sentence": ["next sentence prediction (IsNext / NotNext)"],
+}
+
+
+def _loss_recorder():
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    class LossRecorder(TorchFunctionMode):
+        """Records the torch loss functions called inside the `with` block (this thread only)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+            name = getattr(func, "__name__", "")
+            if name in LOSS_NAMES and name not in self.seen:
+                self.seen.append(name)
+            return func(*args, **(kwargs or {}))
+
+    del torch
+    return LossRecorder()
+
+
+def module_shape(module: "torch.nn.Module") -> str:
+    """A one-line description: Linear(768→2), LayerNorm(768), Dropout(p=0.1), GELUActivation."""
+    name = type(module).__name__
+    if hasattr(module, "in_features") and hasattr(module, "out_features"):
+        return f"{name}({module.in_features}→{module.out_features})"
+    if hasattr(module, "normalized_shape"):
+        return f"{name}({', '.join(map(str, module.normalized_shape))})"
+    if name == "Dropout" or hasattr(module, "p") and isinstance(getattr(module, "p"), float):
+        return f"{name}(p={module.p})"
+    if hasattr(module, "num_embeddings"):
+        return f"{name}({module.num_embeddings}, {module.embedding_dim})"
+    return name
+
+
+def _head_children(model: "PreTrainedModel") -> list[tuple[str, "torch.nn.Module"]]:
+    """Top-level modules that are not the base model (T5 has no separate base: skip its stack)."""
+    prefix = getattr(model, "base_model_prefix", "")
+    children = list(model.named_children())
+    if model.base_model is model:  # encoder-decoder models own their stacks directly
+        return [(n, m) for n, m in children if n not in ("shared", "encoder", "decoder", "model")]
+    return [(n, m) for n, m in children if n != prefix]
+
+
+def _call_order(model: "PreTrainedModel", inputs: dict, modules: list[tuple[str, Any]]) -> list[str]:
+    """Run the model once and list ``modules`` in the order the forward pass calls them."""
+    import torch
+
+    order: list[str] = []
+    hooks = []
+    for name, mod in modules:
+        hooks.append(mod.register_forward_hook(lambda _m, _i, _o, n=name: order.append(n) if n not in order else None))
+    try:
+        with torch.no_grad():
+            model(**inputs)
+    finally:
+        for h in hooks:
+            h.remove()
+    names = [n for n, _ in modules]
+    return order + [n for n in names if n not in order]  # never-called modules (tied, unused) last
+
+
+def head_layers(model: "PreTrainedModel", inputs: dict) -> list[dict]:
+    """The head on top of the base model, in forward order: [{name, type, shape, params}].
+
+    Nested heads (BERT's ``cls.predictions.transform.dense``) are listed by their leaf modules.
+    """
+    leaves: list[tuple[str, Any]] = []
+    for name, child in _head_children(model):
+        if type(child).__name__.endswith("Loss"):  # a loss module (DistilBERT's mlm_loss_fct) is not a layer
+            continue
+        sub = [(f"{name}.{n}", m) for n, m in child.named_modules() if n and not list(m.children())]
+        leaves.extend(sub or [(name, child)])
+    by_name = dict(leaves)
+    ordered = _call_order(model, inputs, leaves)
+    return [
+        {
+            "name": n,
+            "type": type(by_name[n]).__name__,
+            "shape": module_shape(by_name[n]),
+            "params": sum(p.numel() for p in by_name[n].parameters()),
+        }
+        for n in ordered
+    ]
+
+
+def run_with_labels(model: "PreTrainedModel", inputs: dict, labels: dict) -> dict:
+    """Call the model with labels; return the loss value and which loss function produced it."""
+    import torch
+
+    recorder = _loss_recorder()
+    with torch.no_grad(), recorder:
+        out = model(**inputs, **labels)
+    if out.loss is None:
+        raise BadInput(f"{type(model).__name__} returned no loss for these labels.")
+    return {
+        "loss": float(out.loss),
+        "loss_function": [LOSS_NAMES[n] for n in recorder.seen],
+        "logits_shape": list(out.logits.shape) if getattr(out, "logits", None) is not None else None,
+    }
+
+
+# ---------------------------------------------------------------------------
+# /anatomy: any architecture x head, from a tiny random config (no download)
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def anatomy_classes() -> dict[str, tuple[str, str]]:
+    """Class name -> (model_type, head kind) for every architecture and head we can build."""
+    from transformers.models.auto import modeling_auto
+
+    out: dict[str, tuple[str, str]] = {}
+    for model_type in TINY_CONFIGS:
+        for head, mapping in HEAD_MAPPINGS.items():
+            cls = getattr(modeling_auto, mapping).get(model_type)
+            if isinstance(cls, str):
+                out[cls] = (model_type, head)
+    return out
+
+
+def _tiny_inputs(model_type: str, head: str, config: Any) -> tuple[dict, list[tuple[str, dict]]]:
+    """Dummy inputs and, per problem type, (problem_type, label kwargs) to run the loss with."""
+    import torch
+
+    B, T, C = 2, 5, 3  # batch, tokens, choices
+    ids = torch.randint(5, 90, (B, T))
+    ids[:, -1] = TINY_CONFIGS[model_type].get("eos_token_id", 2)  # an end-of-sequence token (BART's classifier reads the hidden state at <eos>)
+    inputs: dict[str, Any] = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+    if head == "multiple-choice":
+        inputs = {k: v.unsqueeze(1).expand(B, C, T).contiguous() for k, v in inputs.items()}
+    if head == "seq2seq-lm":
+        inputs["decoder_input_ids"] = torch.randint(5, 90, (B, 3))
+    labels: list[tuple[str, dict]]
+    if head == "sequence-classification":
+        labels = [
+            ("regression", {"labels": torch.rand(B)}),
+            ("single_label_classification", {"labels": torch.tensor([0, 2])}),
+            ("multi_label_classification", {"labels": torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])}),
+        ]
+    elif head in ("token-classification", "masked-lm", "causal-lm"):
+        labels = [(PROBLEM_TYPES[head][0], {"labels": torch.randint(0, 2, (B, T))})]  # default num_labels=2
+    elif head == "seq2seq-lm":
+        labels = [(PROBLEM_TYPES[head][0], {"labels": torch.randint(5, 90, (B, 3))})]
+    elif head == "question-answering":
+        labels = [(PROBLEM_TYPES[head][0], {"start_positions": torch.tensor([1, 2]), "end_positions": torch.tensor([2, 3])})]
+    elif head in ("multiple-choice", "next-sentence"):
+        labels = [(PROBLEM_TYPES[head][0], {"labels": torch.tensor([0, 1])})]
+    else:  # pragma: no cover - every HEAD_MAPPINGS key is handled above
+        raise UnknownModel(head)
+    return inputs, labels
+
+
+def anatomy(model_class: str) -> dict:
+    """Head layers and the loss per problem type of ``model_class``, from a tiny random model (cached)."""
+    from demo import models
+
+    if not isinstance(model_class, str) or model_class not in anatomy_classes():
+        _unknown_class(model_class)
+    return models.memo(("anatomy-class", model_class), lambda: _build_anatomy(model_class), size_mb=0.01)
+
+
+def _unknown_class(model_class: object) -> None:
+    raise UnknownModel(
+        f"{str(model_class)[:80]!r} is not a task class we can build. Pick one such as "
+        f"DistilBertForSequenceClassification (the list has {len(anatomy_classes())})."
+    )
+
+
+def _build_anatomy(model_class: str) -> dict:
+    import torch
+    import transformers
+
+    classes = anatomy_classes()
+    model_type, head = classes[model_class]
+    cls = getattr(transformers, model_class)
+    torch.manual_seed(0)
+    losses: dict[str, str] = {}
+    layers: list[dict] = []
+    for problem_type, labels in _tiny_inputs(model_type, head, None)[1]:
+        config = transformers.AutoConfig.for_model(model_type, **TINY_CONFIGS[model_type])
+        if head == "sequence-classification":
+            config.num_labels = 1 if problem_type == "regression" else 3
+            config.problem_type = problem_type
+        if getattr(config, "pad_token_id", None) is None and model_type in ("gpt2", "llama"):
+            config.pad_token_id = 0  # sequence classification on decoders needs a pad id
+        model = cls(config).eval()
+        inputs, _ = _tiny_inputs(model_type, head, config)
+        if not layers:
+            layers = head_layers(model, inputs)
+        ran = run_with_labels(model, inputs, labels)
+        losses[problem_type] = " + ".join(ran["loss_function"]) or "none"
+    return {
+        "model_class": model_class,
+        "model_type": model_type,
+        "task": head,
+        "head": layers,
+        "losses": losses,
+    }
+
+
+# ---------------------------------------------------------------------------
+# The anatomy of a loaded registry model (what every task tab shows)
+# ---------------------------------------------------------------------------
+
+
+def _dummy_inputs(loaded: Any) -> dict:
+    """A two-word input shaped for the loaded head (choices for multiple choice, decoder ids for seq2seq)."""
+    import torch
+
+    enc = loaded.tokenizer("hello world", return_tensors="pt")
+    inputs = {k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+    if loaded.head == "multiple-choice":
+        inputs = {k: v.unsqueeze(1).expand(-1, 2, -1).contiguous() for k, v in inputs.items()}
+    if getattr(loaded.model.config, "is_encoder_decoder", False):
+        start = loaded.model.config.decoder_start_token_id or 0
+        inputs["decoder_input_ids"] = torch.tensor([[start]])
+    return inputs
+
+
+def describe_loaded(loaded: Any) -> dict:
+    """Class, head layers (forward order), newly initialised weights and the loss per problem type.
+
+    Computed once per loaded model (one forward pass on a dummy input) and cached.
+    """
+    from demo import models
+
+    def build() -> dict:
+        model = loaded.model
+        cls = type(model).__name__
+        losses = anatomy(cls)["losses"] if cls in anatomy_classes() else {}
+        return {
+            "model_class": cls,
+            "problem_type": getattr(model.config, "problem_type", None),
+            "num_labels": getattr(model.config, "num_labels", None),
+            "head": head_layers(model, _dummy_inputs(loaded)),
+            "losses": losses,
+            "newly_initialized": list(loaded.newly_initialized),
+        }
+
+    return models.memo(("anatomy", loaded.spec.name, loaded.head), build, size_mb=0.01)

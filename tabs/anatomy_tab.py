@@ -1,0 +1,77 @@
+"""Anatomy: pick an architecture and a task class → its head layers and the loss per problem type.
+
+Everything is computed from a tiny random config of the class (no download), the way seed 000's
+DistilBERT table was made by reading the source.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demo import anatomy
+from tabs.common import escape, guard, raw_output
+
+TITLE = "Anatomy"
+
+
+def _table(results: list[dict]) -> str:
+    lines = ["| class | problem type | head layers (forward order) | loss |", "|---|---|---|---|"]
+    for r in results:
+        layers = "<br>".join(f"`{escape(h['name'])}` {escape(h['shape'])}" for h in r["head"])
+        for i, (problem, loss) in enumerate(r["losses"].items()):
+            cls = f"**{r['model_class']}**" if i == 0 else ""
+            lines.append(f"| {cls} | {escape(problem)} | {layers} | `nn.{loss}` |")
+    return "\n".join(lines)
+
+
+def _classes_by_family() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for cls, (model_type, _head) in anatomy.anatomy_classes().items():
+        out.setdefault(model_type, []).append(cls)
+    return out
+
+
+def build() -> None:
+    gr.Markdown(
+        "A **task class** = a base model + a small **head** + a **loss**. Pick a class: the app builds "
+        "a tiny random copy (no download), lists the modules outside the base model in the order the "
+        "forward pass calls them, and runs it with labels for each problem type to see which loss "
+        "actually runs. Compare with seed 000's DistilBERT table."
+    )
+    families = ["distilbert", "bert", "roberta", "albert", "electra", "gpt2", "llama", "t5", "bart"]
+    with gr.Row():
+        family = gr.Dropdown(families, value="distilbert", label="architecture", scale=1)
+        model_class = gr.Dropdown(
+            [
+                "DistilBertForMaskedLM",
+                "DistilBertForSequenceClassification",
+                "DistilBertForTokenClassification",
+                "DistilBertForQuestionAnswering",
+                "DistilBertForMultipleChoice",
+            ],
+            value="DistilBertForSequenceClassification",
+            label="model_class",
+            scale=2,
+        )
+        show = gr.Button("Show head and losses", variant="primary", scale=1)
+    one = gr.Markdown()
+    raw = raw_output()
+    with gr.Accordion("Every task class of this architecture", open=True):
+        overview = gr.Markdown(value=lambda: _table([anatomy.anatomy(c) for c in sorted(_classes_by_family()["distilbert"])]))
+
+    @guard
+    def pick_family(fam: str):
+        classes = sorted(_classes_by_family().get(fam, []))
+        if not classes:
+            raise gr.Error(f"No task classes for {fam!r}; pick an architecture from the list.")
+        table = _table([anatomy.anatomy(c) for c in classes])
+        return gr.Dropdown(choices=classes, value=classes[0]), table
+
+    @guard
+    def show_class(cls: str):
+        result = anatomy.anatomy(cls)
+        return _table([result]), result
+
+    family.change(pick_family, family, [model_class, overview], api_name=False)
+    show.click(show_class, model_class, [one, raw], api_name="anatomy")
+    model_class.input(show_class, model_class, [one, raw], api_name=False)
