@@ -1,0 +1,51 @@
+"""Checks on user input shared by every endpoint: the messages say what to do."""
+
+from __future__ import annotations
+
+from demo.errors import BadInput
+
+MAX_CHARS = 20_000  # longer texts are refused with a message (a model sees at most a few pages)
+
+
+def require_text(text: object, field: str = "text", max_chars: int = MAX_CHARS) -> str:
+    """The text itself, or BadInput when it is missing, blank, not text, or too long."""
+    if text is None:
+        raise BadInput(f"The {field} is empty: type something or click one of the examples.")
+    if not isinstance(text, str):
+        raise BadInput(f"The {field} must be text, not {type(text).__name__}.")
+    if not text.strip():
+        raise BadInput(f"The {field} is empty: type something or click one of the examples.")
+    if len(text) > max_chars:
+        raise BadInput(
+            f"The {field} has {len(text):,} characters; the limit is {max_chars:,}. "
+            "Paste a shorter passage (a paragraph or two is plenty to see what the model does)."
+        )
+    return text
+
+
+def optional_text(text: object, field: str = "text", max_chars: int = MAX_CHARS) -> str | None:
+    """Like require_text, but empty means 'not given' (e.g. the second sentence of a pair)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    return require_text(text, field, max_chars)
+
+
+def require_int(value: object, field: str, lo: int, hi: int) -> int:
+    """An integer in [lo, hi], or BadInput naming the allowed range."""
+    try:
+        number = float(value)  # gradio sliders send floats
+    except (TypeError, ValueError):
+        raise BadInput(f"{field} must be a whole number between {lo} and {hi}.") from None
+    if number != int(number) or not lo <= number <= hi:
+        raise BadInput(f"{field} must be a whole number between {lo} and {hi} (got {value}).")
+    return int(number)
+
+
+def require_float(value: object, field: str, lo: float, hi: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{field} must be a number between {lo} and {hi}.") from None
+    if not lo <= number <= hi or number != number:  # NaN fails the second test
+        raise BadInput(f"{field} must be between {lo} and {hi} (got {value}).")
+    return number
