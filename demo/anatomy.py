@@ -248,7 +248,7 @@ def _build_anatomy(model_class: str) -> dict:
     cls = getattr(transformers, model_class)
     torch.manual_seed(0)
     losses: dict[str, str] = {}
-    layers: list[dict] = []
+    heads: dict[str, list[dict]] = {}  # the head's shapes differ per problem type (num_labels)
     for problem_type, labels in _tiny_inputs(model_type, head, None)[1]:
         config = transformers.AutoConfig.for_model(model_type, **TINY_CONFIGS[model_type])
         if head == "sequence-classification":
@@ -258,15 +258,15 @@ def _build_anatomy(model_class: str) -> dict:
             config.pad_token_id = 0  # sequence classification on decoders needs a pad id
         model = cls(config).eval()
         inputs, _ = _tiny_inputs(model_type, head, config)
-        if not layers:
-            layers = head_layers(model, inputs)
+        heads[problem_type] = head_layers(model, inputs)
         ran = run_with_labels(model, inputs, labels)
         losses[problem_type] = " + ".join(ran["loss_function"]) or "none"
     return {
         "model_class": model_class,
         "model_type": model_type,
         "task": head,
-        "head": layers,
+        "head": next(iter(heads.values())),
+        "heads": heads,
         "losses": losses,
     }
 

@@ -17,8 +17,8 @@ TITLE = "Anatomy"
 def _table(results: list[dict]) -> str:
     lines = ["| class | problem type | head layers (forward order) | loss |", "|---|---|---|---|"]
     for r in results:
-        layers = "<br>".join(f"`{escape(h['name'])}` {escape(h['shape'])}" for h in r["head"])
         for i, (problem, loss) in enumerate(r["losses"].items()):
+            layers = "<br>".join(f"`{escape(h['name'])}` {escape(h['shape'])}" for h in r["heads"][problem])
             cls = f"**{r['model_class']}**" if i == 0 else ""
             lines.append(f"| {cls} | {escape(problem)} | {layers} | `nn.{loss}` |")
     return "\n".join(lines)

@@ -59,3 +59,39 @@ def client(app_url):
     from gradio_client import Client
 
     return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; skipped only where chromium is not installed."""
+    import shutil
+
+    from browser import ARGS, CHROMIUM
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("chromium is not installed: `apt-get install -y chromium` (make test does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, app_url):
+    """A fresh page on the app, watched: tests fail on external requests, console errors, dialogs."""
+    from browser import Watch
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    watch = Watch()
+    watch.attach(pg)
+    pg.watch = watch
+    pg.goto(app_url)
+    pg.get_by_text("Transformers Classroom").first.wait_for()
+    yield pg
+    context.close()
+    assert not watch.external_requests, f"requests left 127.0.0.1: {watch.external_requests[:5]}"
+    assert not watch.dialogs, f"a dialog fired (script ran?): {watch.dialogs}"
+    assert not watch.console_errors, f"console errors: {watch.console_errors[:5]}"

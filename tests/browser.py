@@ -1,0 +1,54 @@
+"""Playwright on Debian's chromium (never `playwright install`): helpers for browser tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+@dataclass
+class Watch:
+    """What a page did that a test may fail on: requests off this machine, console errors, dialogs."""
+
+    external_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def attach(self, page) -> None:  # noqa: ANN001 - playwright Page
+        def on_request(req) -> None:  # noqa: ANN001
+            url = urlparse(req.url)
+            if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
+                self.external_requests.append(req.url)
+
+        def on_console(msg) -> None:  # noqa: ANN001
+            if msg.type == "error":
+                self.console_errors.append(msg.text)
+
+        def on_dialog(dialog) -> None:  # noqa: ANN001
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("request", on_request)
+        page.on("console", on_console)
+        page.on("dialog", on_dialog)
+        # anything leaving the machine is blocked, so a leak fails fast instead of hanging
+        page.route(lambda u: urlparse(u).hostname not in LOCAL_HOSTS, lambda route: route.abort())
+
+
+def screenshot(page, name: str) -> Path:  # noqa: ANN001
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def open_tab(page, title: str) -> None:  # noqa: ANN001
+    """Click a (top-level or nested) tab button by its visible title."""
+    page.get_by_role("tab", name=title, exact=True).first.click()
