@@ -197,3 +197,60 @@ def build_all(root: Path) -> Path:
     tmp.write_text(json.dumps(entries, indent=1))
     tmp.rename(registry_file)
     return registry_file
+
+
+# --- task heads with labels (issue 3: classification, token classification, QA) -----------------
+# Saved with their heads, so nothing is newly initialised and config.problem_type / id2label are set.
+
+NER_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+EMOTIONS = ["joy", "anger", "surprise", "sadness"]
+
+
+def _bert_with_head(out: Path, cls_name: str, **config) -> None:
+    import transformers
+
+    tok, special = _wordpiece()
+    _save_tokenizer(tok, out, model_input_names=["input_ids", "token_type_ids", "attention_mask"], **special)
+    cfg = transformers.BertConfig(vocab_size=tok.get_vocab_size(), max_position_embeddings=256, **SMALL, **config)
+    getattr(transformers, cls_name)(cfg).save_pretrained(out)
+
+
+def build_bert_ner(out: Path) -> None:
+    _bert_with_head(out, "BertForTokenClassification", id2label=dict(enumerate(NER_LABELS)),
+                    label2id={l: i for i, l in enumerate(NER_LABELS)})
+
+
+def build_bert_multilabel(out: Path) -> None:
+    _bert_with_head(out, "BertForSequenceClassification", problem_type="multi_label_classification",
+                    id2label=dict(enumerate(EMOTIONS)), label2id={l: i for i, l in enumerate(EMOTIONS)})
+
+
+def build_bert_regression(out: Path) -> None:
+    _bert_with_head(out, "BertForSequenceClassification", num_labels=1)  # num_labels == 1: regression
+
+
+def build_bert_qa(out: Path) -> None:
+    _bert_with_head(out, "BertForQuestionAnswering")
+
+
+def build_distilbert_sentiment(out: Path) -> None:
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification
+
+    tok, special = _wordpiece()
+    _save_tokenizer(tok, out, model_input_names=["input_ids", "attention_mask"], **special)
+    cfg = DistilBertConfig(vocab_size=tok.get_vocab_size(), dim=32, n_layers=2, n_heads=4, hidden_dim=37,
+                           max_position_embeddings=256, id2label={0: "NEGATIVE", 1: "POSITIVE"},
+                           label2id={"NEGATIVE": 0, "POSITIVE": 1})
+    DistilBertForSequenceClassification(cfg).save_pretrained(out)
+
+
+TINY.update({
+    "tiny-bert-ner": (build_bert_ner, "bert", ["token-classification"], ["base", "token-classification"]),
+    "tiny-bert-multilabel": (build_bert_multilabel, "bert", ["sequence-classification"],
+                             ["base", "sequence-classification"]),
+    "tiny-bert-regression": (build_bert_regression, "bert", ["pair-classification"],
+                             ["base", "sequence-classification"]),
+    "tiny-bert-qa": (build_bert_qa, "bert", ["question-answering"], ["base", "question-answering"]),
+    "tiny-distilbert-sentiment": (build_distilbert_sentiment, "distilbert", ["sequence-classification"],
+                                  ["base", "sequence-classification"]),
+})
