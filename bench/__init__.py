@@ -1,1 +1,1 @@
-"""Benchmarks: each prints ratios (see docs/CONTRIBUTING.md)."""
+"""Benchmarks: each prints figures measured side by side in one run, as ratios. `python -m bench` runs all."""

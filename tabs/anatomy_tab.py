@@ -31,6 +31,17 @@ def _classes_by_family() -> dict[str, list[str]]:
     return out
 
 
+def _family_classes(fam: str) -> list[str]:
+    classes = sorted(_classes_by_family().get(fam, []))
+    if not classes:
+        raise gr.Error(f"No task classes for {fam!r}; pick an architecture from the list.")
+    return classes
+
+
+def _family_table(fam: str) -> str:
+    return _table([anatomy.anatomy(c) for c in _family_classes(fam)])
+
+
 def build() -> None:
     gr.Markdown(
         "A **task class** = a base model + a small **head** + a **loss**. Pick a class: the app builds "
@@ -57,21 +68,19 @@ def build() -> None:
     one = gr.Markdown()
     raw = raw_output()
     with gr.Accordion("Every task class of this architecture", open=True):
-        overview = gr.Markdown(value=lambda: _table([anatomy.anatomy(c) for c in sorted(_classes_by_family()["distilbert"])]))
+        # a value function with inputs runs on page load and on change, never at start-up
+        overview = gr.Markdown(value=guard(_family_table), inputs=[family])
 
     @guard
     def pick_family(fam: str):
-        classes = sorted(_classes_by_family().get(fam, []))
-        if not classes:
-            raise gr.Error(f"No task classes for {fam!r}; pick an architecture from the list.")
-        table = _table([anatomy.anatomy(c) for c in classes])
-        return gr.Dropdown(choices=classes, value=classes[0]), table
+        classes = _family_classes(fam)
+        return gr.Dropdown(choices=classes, value=classes[0])
 
     @guard
     def show_class(cls: str):
         result = anatomy.anatomy(cls)
         return _table([result]), result
 
-    family.change(pick_family, family, [model_class, overview], api_name=False)
+    family.change(pick_family, family, model_class, api_name=False)
     show.click(show_class, model_class, [one, raw], api_name="anatomy")
     model_class.input(show_class, model_class, [one, raw], api_name=False)

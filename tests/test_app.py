@@ -33,3 +33,15 @@ def test_unknown_model_is_a_clear_error_and_the_app_keeps_serving(client):
         client.predict("../../etc/passwd", api_name="/load_model")
     _, raw = client.predict("tiny-gpt2", api_name="/load_model")
     assert raw["class"] == "GPT2LMHeadModel"
+
+
+def test_building_the_app_loads_no_model_and_no_torch():
+    """Start-up stays fast: importing and assembling the app never imports torch or transformers."""
+    import subprocess
+    import sys
+
+    code = ("import sys, app; app.build_app(); "
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(__import__("pathlib").Path(__file__).parent.parent))
+    assert out.stdout.strip().splitlines()[-1] == "[]"
