@@ -518,6 +518,7 @@ class StepRecorder:
             "beam": r,
             "parent": parent,
             "token_ids": list(key),
+            "token": self.piece(key[-1]) if key else "",
             "text": self.tokenizer.decode(list(key)),
             "score": round(cum[2], 4),
             "logprob": round(cum[0], 4),
@@ -652,6 +653,7 @@ def _result(
     use_chat_template: bool,
 ) -> dict[str, Any]:
     tok = loaded.tokenizer
+    special = set(tok.all_special_ids)
     scores = rec.finalize(generated)
     sequences = []
     for ids, sc in zip(generated, scores):
@@ -673,6 +675,9 @@ def _result(
         "use_chat_template": bool(use_chat_template),
         "prompt": prompt.text,
         "prompt_token_ids": prompt.input_ids,
+        "prompt_tokens": [
+            {"token": rec.piece(t), "special": t in special} for t in prompt.input_ids
+        ],
         "notices": prompt.notices,
         "sequences": sequences,
         "steps": rec.steps,

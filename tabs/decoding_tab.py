@@ -1,0 +1,451 @@
+"""Decoding playground: every strategy on sliders, the next-token distribution at each step,
+strategies side by side. The engine is demo/decoding.py (model.generate with a recording hook)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from demo import decoding, registry
+from tabs.common import escape, guard, model_picker, raw_output
+
+TITLE = "Decoding playground"
+
+DEFAULT_MODEL = "SmolLM2-135M-Instruct (bundled)"
+
+# The settings a preset fills (it only fills sliders: /decode always receives every setting).
+NEUTRAL = dict(
+    do_sample=False, num_beams=1, num_return_sequences=1, no_repeat_ngram_size=0, early_stopping=False,
+    temperature=1.0, top_k=50, top_p=1.0, repetition_penalty=1.0,
+)  # fmt: skip
+PRESETS: dict[str, dict[str, Any]] = {
+    "greedy": NEUTRAL,
+    "beam search": NEUTRAL | dict(num_beams=5, num_return_sequences=3, no_repeat_ngram_size=2, early_stopping=True),
+    "sampling": NEUTRAL | dict(do_sample=True, top_k=0, temperature=0.7),
+    "top-k": NEUTRAL | dict(do_sample=True, top_k=50),
+    "top-p": NEUTRAL | dict(do_sample=True, top_k=0, top_p=0.92),
+}
+PRESET_HELP = {
+    "greedy": "**Greedy**: always the most likely next token. Plausible, but it soon starts repeating itself.",
+    "beam search": "**Beam search**: keeps the `num_beams` most likely sequences at every step and returns the best "
+    "`num_return_sequences` (≤ `num_beams`). `no_repeat_ngram_size=2` forbids any 2-gram twice.",
+    "sampling": "**Sampling**: draws the next token from the distribution; `temperature` < 1 sharpens it so "
+    "unlikely tokens are drawn less often.",
+    "top-k": "**Top-k**: samples only among the `top_k` most likely tokens. A fixed count: too few when the "
+    "distribution is flat, too many when it is peaked — watch *tokens kept* vs *mass kept* in the step view.",
+    "top-p": "**Top-p (nucleus)**: samples among the smallest set of tokens whose probabilities add up to `top_p`: "
+    "many tokens when the model is unsure, a handful when it is sure.",
+    "custom": "**Custom**: every setting is yours.",
+}
+SETTING_NAMES = list(NEUTRAL)
+
+# Seed 002's prompts (and the blog it follows), with the preset that shows each idea best.
+EXAMPLES = [
+    ["The capital of France is", "greedy", False],
+    ["Somatic hypermutation allows the immune system to", "top-p", False],
+    ["I enjoy walking with my cute dog", "beam search", False],
+    ["I enjoy walking with my cute dog", "top-k", False],
+    ["The car", "sampling", False],
+    ["Explain what a transformer model is in one sentence.", "greedy", True],
+]
+
+STAGE_COLORS = ["#94a3b8", "#f59e0b", "#10b981", "#6366f1", "#ec4899", "#0ea5e9", "#84cc16"]
+CHIP = "display:inline-block;border-radius:4px;padding:1px 4px;margin:1px;white-space:pre;font-family:monospace;"
+
+
+# ---------------------------------------------------------------------------
+# Formatting (a few lines each)
+# ---------------------------------------------------------------------------
+
+
+def _shown(piece: str) -> str:
+    """A token as students should see it: spaces and newlines visible."""
+    return piece.replace("\n", "↵").replace(" ", "␣") or "∅"
+
+
+def _chips(tokens: list[dict] | list[str], color: str = "#e0e7ff") -> str:
+    out = []
+    for t in tokens:
+        piece, special = (t["token"], t["special"]) if isinstance(t, dict) else (t, False)
+        bg = "#fde68a" if special else color
+        out.append(f'<span style="{CHIP}background:{bg}" title="{escape(repr(piece))}">{escape(_shown(piece))}</span>')
+    return "".join(out)
+
+
+def _prompt_html(result: dict) -> str:
+    toks = result.get("prompt_tokens") or []
+    return (
+        f"<div><b>What the model reads</b> ({len(toks)} tokens; special tokens in yellow):</div>"
+        f'<div style="line-height:1.9;margin-top:4px">{_chips(toks)}</div>'
+    )
+
+
+def _notices_md(result: dict) -> str:
+    lines = [f"ℹ️ {escape(n)}" for n in result.get("notices", [])]
+    if result.get("ignored"):
+        names = ", ".join(f"`{escape(x.split(' ')[0])}`" for x in result["ignored"])
+        lines.append(f"Not used by {escape(result.get('strategy', 'this strategy'))}: {names}.")
+    return "\n\n".join(lines)
+
+
+def _sequences_html(result: dict) -> str:
+    seqs = result.get("sequences", [])
+    cards = []
+    for i, s in enumerate(seqs):
+        n = max(len(s["token_ids"]), 1)
+        beam = f" · beam score {s['beam_score']:.3f} (per token, what beam search ranks by)" if "beam_score" in s else ""
+        cards.append(
+            '<div style="border:1px solid #cbd5e1;border-radius:8px;padding:8px 10px;margin:6px 0">'
+            f'<div style="font-size:0.85em;color:#475569">#{i + 1} · log p = {s["score"]:.2f} '
+            f"(avg {s['score'] / n:.2f} per token) · {len(s['token_ids'])} tokens · ended by {s['finish_reason']}{beam}</div>"
+            f'<div style="margin-top:4px;line-height:1.9">{_chips(s["tokens"], "#dcfce7")}</div>'
+            f'<div style="margin-top:6px;white-space:pre-wrap">{escape(s["text"])}</div></div>'
+        )
+    head = (
+        f"<div><b>{escape(result.get('strategy', ''))}</b> — "
+        "log p is the sequence's log-probability under the model (sum over its new tokens).</div>"
+    )
+    return head + "".join(cards)
+
+
+def _streaming_html(part: dict) -> str:
+    return (
+        f"<div style=\"color:#475569\">generating… step {part['step'] + 1}</div>"
+        f'<div style="white-space:pre-wrap;border:1px solid #cbd5e1;border-radius:8px;padding:8px 10px">'
+        f"{escape(part['text'])}▌</div>"
+    )
+
+
+def _step_figure(result: dict | None, step: int, row: int):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    if not result or not result.get("steps"):
+        fig.update_layout(height=360, title="Generate to see the next-token distribution at each step")
+        return fig
+    st = result["steps"][min(step, len(result["steps"]) - 1)]
+    rec = st["rows"][min(row, len(st["rows"]) - 1)]
+    cands = rec["candidates"][:14]
+    chosen = (rec.get("chosen") or {}).get("token_id")
+    labels = [("▶ " if c["token_id"] == chosen else "") + escape(repr(_shown(c["token"]))) for c in cands]
+    for k, stage in enumerate(st["stages"]):
+        fig.add_bar(
+            y=labels, x=[c["p"][k] for c in cands], orientation="h", name=stage,
+            marker_color=STAGE_COLORS[k % len(STAGE_COLORS)],
+            text=[("✂ cut by " + c["cut_by"]) if (k == len(st["stages"]) - 1 and c["cut_by"]) else "" for c in cands],
+            textposition="outside", hovertemplate="%{y}: p=%{x:.4f}<extra>" + escape(stage) + "</extra>",
+        )  # fmt: skip
+    kept, mass = rec["kept"][-1], rec["kept_mass"][-1]
+    fig.update_layout(
+        barmode="group", height=120 + 34 * len(cands), margin=dict(l=10, r=30, t=60, b=40),
+        title=dict(text=f"Step {st['step']}: {kept:,} tokens kept, holding {mass:.0%} of the model's probability "
+                        f"· entropy {rec['entropy']:.2f} nats", font=dict(size=14)),
+        xaxis_title="probability", yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.12),
+    )  # fmt: skip
+    return fig
+
+
+def _overview_figure(result: dict | None, row: int):
+    """Across steps: how many tokens survive the processors, and how much probability they held."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    steps = (result or {}).get("steps") or []
+    rows = [st["rows"][min(row, len(st["rows"]) - 1)] for st in steps]
+    x = [st["step"] for st in steps]
+    fig.add_bar(x=x, y=[r["kept"][-1] for r in rows], name="tokens kept", marker_color="#6366f1", opacity=0.6)
+    fig.add_scatter(x=x, y=[r["kept_mass"][-1] for r in rows], name="mass kept", mode="lines+markers",
+                    marker_color="#f59e0b", secondary_y=True)  # fmt: skip
+    fig.add_scatter(x=x, y=[r["entropy"] for r in rows], name="entropy (nats)", mode="lines",
+                    line=dict(dash="dot", color="#64748b"), secondary_y=True)  # fmt: skip
+    fig.update_yaxes(title_text="tokens kept (log)", type="log", secondary_y=False)
+    fig.update_yaxes(title_text="mass kept / entropy", secondary_y=True)
+    fig.update_layout(
+        height=300, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step",
+        title=dict(text="Every step: tokens the processors kept and the probability mass they held", font=dict(size=14)),
+        legend=dict(orientation="h", y=-0.25),
+    )  # fmt: skip
+    return fig
+
+
+def _beam_figure(result: dict | None):
+    """Beam search as a tree: each kept beam at each step, at its cumulative score, linked to its parent."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    steps = (result or {}).get("steps") or []
+    prev_y: list[float] = []
+    for st in steps:
+        beams = st.get("beams") or []
+        ys = []
+        for b in beams:
+            y = b["score"]
+            ys.append(y)
+            p = b.get("parent", -1)
+            if 0 <= p < len(prev_y):
+                fig.add_scatter(x=[st["step"] - 1, st["step"]], y=[prev_y[p], y], mode="lines",
+                                line=dict(color="#cbd5e1", width=1), showlegend=False, hoverinfo="skip")  # fmt: skip
+        fig.add_scatter(
+            x=[st["step"]] * len(beams), y=ys, mode="markers+text", showlegend=False,
+            text=[escape(_shown(b["token"])) for b in beams], textposition="middle right",
+            marker=dict(size=8, color=["#dc2626" if b.get("final") else "#6366f1" for b in beams]),
+            hovertext=[escape(b["text"]) for b in beams], hoverinfo="text",
+        )  # fmt: skip
+        prev_y = ys
+    fig.update_layout(
+        height=360, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step", yaxis_title="cumulative log-prob",
+        title=dict(text="Beams kept at each step (hover for the text; red: returned)", font=dict(size=14)),
+    )  # fmt: skip
+    return fig
+
+
+def _step_md(result: dict | None, step: int, row: int) -> str:
+    if not result or not result.get("steps"):
+        return ""
+    st = result["steps"][min(step, len(result["steps"]) - 1)]
+    rec = st["rows"][min(row, len(st["rows"]) - 1)]
+    ch = rec.get("chosen")
+    lines = []
+    if rec.get("text") is not None:
+        lines.append(f"Beam {rec['row']} so far: `{escape(_shown(rec['text'])) or '∅'}`")
+    if ch:
+        lines.append(
+            f"Chosen: **{escape(repr(_shown(ch['token'])))}** — p = {ch['p'][0]:.4f} under the model, "
+            f"{ch['p'][-1]:.4f} after the processors."
+        )
+    table = ["| stage | tokens kept | model probability they hold |", "|---|---:|---:|"]
+    for name, k, m in zip(st["stages"], rec["kept"], rec["kept_mass"]):
+        table.append(f"| `{escape(name)}` | {k:,} | {m:.1%} |")
+    return "\n\n".join(lines + ["\n".join(table)])
+
+
+def _beams_table(result: dict | None, step: int) -> list[list]:
+    if not result or not result.get("steps"):
+        return []
+    st = result["steps"][min(step, len(result["steps"]) - 1)]
+    return [[b["beam"], b["parent"], b["text"], b["score"], b["logprob"]] for b in st.get("beams") or []]
+
+
+def _compare_html(out: dict) -> str:
+    cards = []
+    for r in out.get("results", []):
+        kw = ", ".join(f"{k}={v}" for k, v in r["generate_kwargs"].items() if k != "max_new_tokens")
+        bars = "".join(
+            f'<div style="font-size:0.85em">distinct-{n}: {r[f"distinct_{n}"] if r[f"distinct_{n}"] is not None else "–"}'
+            f'<div style="background:#e2e8f0;height:6px;border-radius:3px"><div style="background:#10b981;height:6px;'
+            f'border-radius:3px;width:{100 * (r[f"distinct_{n}"] or 0):.0f}%"></div></div></div>'
+            for n in (1, 2, 3)
+        )
+        cards.append(
+            '<div style="border:1px solid #cbd5e1;border-radius:8px;padding:10px;min-width:0">'
+            f"<div><b>{escape(r['strategy'])}</b></div>"
+            f'<div style="font-size:0.75em;color:#64748b;font-family:monospace;word-break:break-word">{escape(kw)}</div>'
+            f'<div style="margin:8px 0;white-space:pre-wrap">{escape(r["text"])}</div>'
+            f"{bars}"
+            f'<div style="font-size:0.85em;margin-top:4px">log p = {r["score"]:.2f} over {r["tokens_generated"]} tokens · '
+            f"repeated 3-grams: {r['repeated_3grams']}</div></div>"
+        )
+    for name in out.get("pending", []):
+        cards.append(
+            '<div style="border:1px dashed #cbd5e1;border-radius:8px;padding:10px;color:#94a3b8">'
+            f"<b>{escape(name)}</b><div>waiting…</div></div>"
+        )
+    grid = '<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:10px">'
+    note = (
+        "<div style='font-size:0.9em;color:#475569;margin-bottom:6px'>Same prompt, same seed. "
+        "<b>distinct-n</b> = unique n-grams ÷ all n-grams of the new tokens: 1.0 means no repetition.</div>"
+    )
+    return note + grid + "".join(cards) + "</div>"
+
+
+# ---------------------------------------------------------------------------
+# Event handlers
+# ---------------------------------------------------------------------------
+
+
+def _applicable(do_sample: bool, num_beams: int) -> dict[str, bool]:
+    beam = int(num_beams or 1) > 1
+    return dict(
+        temperature=bool(do_sample), top_k=bool(do_sample), top_p=bool(do_sample), seed=bool(do_sample),
+        early_stopping=beam, num_return_sequences=beam or bool(do_sample),
+    )  # fmt: skip
+
+
+def build() -> None:
+    gr.Markdown(
+        "How does a language model pick the next word? At every step it gives a probability to **every** token "
+        "in its vocabulary; a *decoding strategy* turns that into one choice. Pick a preset, generate, then walk "
+        "through the steps: the chart shows the top candidates **before and after** each logits processor "
+        "(repetition penalty, n-gram ban, temperature, top-k, top-p), which were cut, and which was chosen."
+    )
+    choices = registry.names_for(decoding.TASK)
+    with gr.Row():
+        with gr.Column(scale=3):
+            prompt = gr.Textbox(label="prompt", value="I enjoy walking with my cute dog", lines=2,
+                                info="Empty = start from the model's BOS token (an unconditional sample).")  # fmt: skip
+            use_chat_template = gr.Checkbox(
+                label="use_chat_template", value=False,
+                info="Wrap the prompt in the model's chat template (instruct models such as SmolLM2).",
+            )  # fmt: skip
+        with gr.Column(scale=2):
+            model = model_picker(decoding.TASK, prefer_trained_head="causal-lm")
+            if DEFAULT_MODEL in choices:
+                model.value = DEFAULT_MODEL
+            preset = gr.Radio(list(PRESETS) + ["custom"], value="greedy", label="preset",
+                              info="Presets only fill the sliders.")  # fmt: skip
+    preset_help = gr.Markdown(PRESET_HELP["greedy"])
+
+    with gr.Tabs():
+        with gr.Tab("Step by step"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    max_new_tokens = gr.Slider(1, decoding.MAX_NEW_TOKENS, value=40, step=1, label="max_new_tokens")
+                    do_sample = gr.Checkbox(label="do_sample", value=False,
+                                            info="Sample from the distribution instead of taking the best.")  # fmt: skip
+                    num_beams = gr.Slider(1, decoding.MAX_BEAMS, value=1, step=1, label="num_beams",
+                                          info="1 = no beam search.")  # fmt: skip
+                    num_return_sequences = gr.Slider(
+                        1, decoding.MAX_RETURN_SEQUENCES, value=1, step=1, label="num_return_sequences",
+                        info="≤ num_beams for beam search; greedy returns exactly one.", interactive=False,
+                    )  # fmt: skip
+                    early_stopping = gr.Checkbox(label="early_stopping", value=False, interactive=False,
+                                                 info="Beam search: stop once num_beams sequences have ended.")  # fmt: skip
+                    no_repeat_ngram_size = gr.Slider(0, decoding.MAX_NGRAM, value=0, step=1,
+                                                     label="no_repeat_ngram_size", info="0 = off.")  # fmt: skip
+                    repetition_penalty = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="repetition_penalty",
+                                                   info="1.0 = off; > 1 discourages tokens already used.")  # fmt: skip
+                    temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="temperature", interactive=False,
+                                            info="< 1 sharpens, > 1 flattens the distribution.")  # fmt: skip
+                    top_k = gr.Slider(0, 200, value=50, step=1, label="top_k", interactive=False,
+                                      info="0 = off.")  # fmt: skip
+                    top_p = gr.Slider(0.0, 1.0, value=1.0, step=0.01, label="top_p", interactive=False,
+                                      info="1.0 = off.")  # fmt: skip
+                    seed = gr.Number(value=42, precision=0, label="seed", interactive=False,
+                                     info="Same seed + same settings = same text.")  # fmt: skip
+                with gr.Column(scale=2):
+                    with gr.Row():
+                        go_btn = gr.Button("Generate", variant="primary")
+                        stop_btn = gr.Button("Stop", variant="stop")
+                    notices = gr.Markdown()
+                    sequences = gr.HTML(label="sequences")
+                    prompt_view = gr.HTML()
+                    with gr.Row():
+                        step = gr.Slider(0, 1, value=0, step=1, label="step", interactive=True)
+                        row = gr.Slider(0, 1, value=0, step=1, label="beam / sequence", visible=False)
+                    step_plot = gr.Plot(label="next-token candidates at this step")
+                    step_info = gr.Markdown()
+                    beams_df = gr.Dataframe(
+                        headers=["beam", "parent", "text so far", "beam score", "log p (model)"],
+                        label="beams kept after this step", visible=False, wrap=True, interactive=False,
+                    )  # fmt: skip
+                    overview_plot = gr.Plot(label="all steps")
+                    beam_plot = gr.Plot(label="beam tree", visible=False)
+            raw = raw_output()
+
+        with gr.Tab("Compare strategies"):
+            gr.Markdown(
+                "The same prompt and seed through several strategies, side by side — greedy's repetition, "
+                "what the n-gram ban fixes, beam search, top-k and top-p. Uses the prompt, model, "
+                "`max_new_tokens`, `seed` and `use_chat_template` above."
+            )
+            strategies = gr.CheckboxGroup(list(decoding.STRATEGIES), value=decoding.DEFAULT_COMPARE,
+                                          label="strategies")  # fmt: skip
+            compare_btn = gr.Button("Compare", variant="primary")
+            compare_view = gr.HTML()
+            compare_raw = raw_output()
+
+    state = gr.State(None)
+    sliders = [do_sample, num_beams, num_return_sequences, no_repeat_ngram_size, early_stopping,
+               temperature, top_k, top_p, repetition_penalty]  # fmt: skip
+
+    # -- presets fill the sliders; touching a slider makes the preset "custom" --------------
+    def fill(name: str):
+        if name not in PRESETS:
+            return [gr.skip()] * len(sliders) + [PRESET_HELP.get(name, "")]
+        p = PRESETS[name]
+        return [p[k] for k in SETTING_NAMES] + [PRESET_HELP[name]]
+
+    preset.change(fill, preset, sliders + [preset_help], api_visibility="private")
+    for c in sliders:
+        c.input(lambda: "custom", None, preset, api_visibility="private")
+
+    # -- settings that do not apply are disabled -----------------------------------------------
+    def gate(do_sample_v: bool, num_beams_v: int, nrs: int):
+        ok = _applicable(do_sample_v, num_beams_v)
+        nrs_update = gr.update(interactive=ok["num_return_sequences"])
+        if not ok["num_return_sequences"] and int(nrs or 1) != 1:
+            nrs_update = gr.update(interactive=False, value=1)  # greedy returns exactly one sequence
+        return (
+            gr.update(interactive=ok["temperature"]), gr.update(interactive=ok["top_k"]),
+            gr.update(interactive=ok["top_p"]), gr.update(interactive=ok["seed"]),
+            gr.update(interactive=ok["early_stopping"]), nrs_update,
+        )  # fmt: skip
+
+    gated = [temperature, top_k, top_p, seed, early_stopping, num_return_sequences]
+    for c in (do_sample, num_beams):
+        c.change(gate, [do_sample, num_beams, num_return_sequences], gated, api_visibility="private")
+
+    # -- /decode: every setting is its own parameter, named as in generate() -----------------
+    @guard
+    def decode(
+        model: str, prompt: str, max_new_tokens: int, do_sample: bool, num_beams: int,
+        num_return_sequences: int, no_repeat_ngram_size: int, early_stopping: bool, temperature: float,
+        top_k: int, top_p: float, repetition_penalty: float, seed: int, use_chat_template: bool,
+    ):  # fmt: skip
+        stream = decoding.decode_stream(
+            model, prompt, max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
+            num_return_sequences=num_return_sequences, no_repeat_ngram_size=no_repeat_ngram_size,
+            early_stopping=early_stopping, temperature=temperature, top_k=top_k, top_p=top_p,
+            repetition_penalty=repetition_penalty, seed=seed, use_chat_template=use_chat_template,
+        )  # fmt: skip
+        for part in stream:
+            if part.get("partial"):
+                note = "\n\n".join(f"ℹ️ {escape(n)}" for n in part["notices"])
+                yield _streaming_html(part), note, gr.skip(), gr.skip(), gr.skip()
+            else:
+                yield _sequences_html(part), _notices_md(part), _prompt_html(part), part, part
+
+    ins = [model, prompt, max_new_tokens, do_sample, num_beams, num_return_sequences, no_repeat_ngram_size,
+           early_stopping, temperature, top_k, top_p, repetition_penalty, seed, use_chat_template]  # fmt: skip
+    run = go_btn.click(decode, ins, [sequences, notices, prompt_view, raw, state], api_name="decode")
+    prompt.submit(decode, ins, [sequences, notices, prompt_view, raw, state], api_visibility="private")
+    stop_btn.click(None, None, None, cancels=[run], api_visibility="private")
+
+    # -- the step view, from the stored result ----------------------------------------------------
+    def show_result(result: dict | None):
+        n = len((result or {}).get("steps") or [])
+        rows = len(((result or {}).get("steps") or [{"rows": [0]}])[0]["rows"])
+        is_beam = bool(result) and "beam" in result.get("strategy", "")
+        return (
+            gr.update(maximum=max(n - 1, 1), value=0, interactive=n > 1),
+            gr.update(maximum=max(rows - 1, 1), value=0, visible=rows > 1),
+            _step_figure(result, 0, 0), _step_md(result, 0, 0),
+            gr.update(value=_beams_table(result, 0), visible=is_beam),
+            _overview_figure(result, 0), gr.update(value=_beam_figure(result) if is_beam else None, visible=is_beam),
+        )  # fmt: skip
+
+    view = [step, row, step_plot, step_info, beams_df, overview_plot, beam_plot]
+    state.change(show_result, state, view, api_visibility="private")
+
+    def show_step(result: dict | None, step_v: int, row_v: int):
+        s, r = int(step_v or 0), int(row_v or 0)
+        return _step_figure(result, s, r), _step_md(result, s, r), _beams_table(result, s)
+
+    step.change(show_step, [state, step, row], [step_plot, step_info, beams_df], api_visibility="private")
+    row.change(show_step, [state, step, row], [step_plot, step_info, beams_df], api_visibility="private")
+    row.change(lambda res, r: _overview_figure(res, int(r or 0)), [state, row], overview_plot,
+               api_visibility="private")  # fmt: skip
+
+    # -- /compare ------------------------------------------------------------------------------------
+    @guard
+    def compare(model: str, prompt: str, strategies: list[str], max_new_tokens: int, seed: int,
+                use_chat_template: bool):  # fmt: skip
+        for out in decoding.compare_stream(model, prompt, strategies, max_new_tokens, seed, use_chat_template):
+            yield _compare_html(out), (out if not out["pending"] else gr.skip())
+
+    compare_btn.click(compare, [model, prompt, strategies, max_new_tokens, seed, use_chat_template],
+                      [compare_view, compare_raw], api_name="compare")  # fmt: skip
+
+    gr.Examples(EXAMPLES, [prompt, preset, use_chat_template], label="Examples from the course (seed 002)")
