@@ -161,9 +161,11 @@ def token_classify(name: str, text: str, aggregation: str = "simple") -> dict:
         if e["entity"] not in IGNORE_LABELS
     ]
     id2label = loaded.model.config.id2label
+    word_ids = enc.word_ids(0)  # T: which word of the text each token comes from (None: special token)
     tokens = [
-        {"token": p["word"], "index": p["index"], "start": p["start"], "end": p["end"], "is_subword": bool(p["is_subword"]),
-         "label": id2label[int(p["scores"].argmax())], "score": float(p["scores"].max())}
+        {"token": p["word"], "index": p["index"], "word_id": word_ids[p["index"]], "start": p["start"],
+         "end": p["end"], "is_subword": bool(p["is_subword"]), "label": id2label[int(p["scores"].argmax())],
+         "score": float(p["scores"].max())}
         for p in pre
     ]
     return {
@@ -172,6 +174,7 @@ def token_classify(name: str, text: str, aggregation: str = "simple") -> dict:
         "aggregation": strategy,
         "entities": entities,
         "tokens": tokens,
+        "words": _words(enc, text),
         "labels": [id2label[i] for i in range(len(id2label))],
         "encoded": encoded_view(loaded, enc),
         "truncated": bool(notice),

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gradio as gr
 
+from tabs import classify_tab, ner_tab, pair_tab, qa_tab
+from tabs import fill_mask_tab, generate_tab, multiple_choice_tab, nsp_tab, seq2seq_tab
+
 TITLE = "Tasks"
 
 # each module exposes TITLE and build(), like a top-level tab
-TASK_TABS: list = []
+TASK_TABS: list = [classify_tab, pair_tab, ner_tab, qa_tab,
+                   fill_mask_tab, generate_tab, seq2seq_tab, multiple_choice_tab, nsp_tab]
 
 
 def build() -> None:

@@ -1,0 +1,149 @@
+"""Extractive question answering: the answer is a span of the context, found from start and end logits."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demo import models, qa
+from tabs.common import escape, guard, raw_output
+from tabs.encoder_widgets import encoded_values, encoded_view, loss_markdown, picker
+from tabs.task_panel import model_panel, panel_values
+
+TITLE = "Question answering"
+
+LINCOLN = (
+    "After Abraham Lincoln won the November 1860 presidential election on an anti-slavery platform, an initial "
+    "seven slave states declared their secession from the country to form the Confederacy. War broke out in April "
+    "1861 when secessionist forces attacked Fort Sumter in South Carolina, just over a month after Lincoln's "
+    "inauguration."
+)
+# seed 002 (BLOOM), seed 004 (the Lincoln passage of BERT's example, masks filled in), the HF course
+EXAMPLES = [
+    ["How many programming languages does BLOOM support?",
+     "BLOOM has 176 billion parameters and can generate text in 46 languages natural languages and 13 programming "
+     "languages."],
+    ["When did the war break out?", LINCOLN],
+    ["Which fort was attacked?", LINCOLN],
+    ["Where do I work?", "My name is Sylvain and I work at Hugging Face in Brooklyn."],
+    ["What is the capital of Germany?", "The Milky Way is a spiral galaxy."],
+]
+
+
+def _plot(r: dict):
+    """Start and end logits over the tokens of the answer's window (plotly)."""
+    import plotly.graph_objects as go
+
+    lg = r["logits"]
+    x = list(range(len(lg["tokens"])))
+    labels = [f"{i}: {t}" for i, t in enumerate(lg["tokens"])]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=lg["start_logits"], name="start_logits", mode="lines+markers",
+                             text=labels, hovertemplate="%{text}<br>start %{y:.3f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=lg["end_logits"], name="end_logits", mode="lines+markers",
+                             text=labels, hovertemplate="%{text}<br>end %{y:.3f}<extra></extra>"))
+    question_end = next((i for i, c in enumerate(lg["is_context"]) if c), 0)
+    fig.add_vrect(x0=-0.5, x1=question_end - 0.5, fillcolor="#e5e7eb", opacity=0.5, line_width=0,
+                  annotation_text="question", annotation_position="top left")
+    if not r["no_answer"]:
+        fig.add_vrect(x0=r["start_index"] - 0.5, x1=r["end_index"] + 0.5, fillcolor="#86efac", opacity=0.4,
+                      line_width=0, annotation_text="answer", annotation_position="top right")
+    step = max(1, len(x) // 40)  # at most ~40 tick labels
+    fig.update_layout(
+        title=f"start and end logits, window {r['window'] + 1} of {r['num_windows']}",
+        xaxis=dict(tickmode="array", tickvals=x[::step], ticktext=[t[:12] for t in lg["tokens"][::step]],
+                   tickangle=-60),
+        yaxis_title="logit", height=380, margin=dict(l=40, r=10, t=50, b=90),
+        legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
+    )
+    return fig
+
+
+def _summary(r: dict) -> str:
+    naive = r["naive_argmax"]
+    naive_text = naive["text"] if naive["text"].strip() else "'' (empty)"
+    if r["no_answer"]:
+        head = (f"### No answer\n[CLS] scores **{r['null_score']:.4f}**, more than the best span "
+                f"({r['best_span_score']:.4f}): the model says the context does not answer the question "
+                "(SQuAD 2.0 style; untick handle_impossible_answer to see the best span anyway).")
+    else:
+        head = (f"### {escape(r['answer'])}\nscore **{r['score']:.4f}** (= p_start × p_end) · characters "
+                f"{r['start']}–{r['end']} · tokens {r['start_index']}–{r['end_index']} of window "
+                f"{r['window'] + 1}/{r['num_windows']} · no-answer score {r['null_score']:.4f}")
+    windows = ""
+    if r["num_windows"] > 1:
+        windows = (f"\n\n🪟 The context did not fit in {r['max_seq_len']} tokens: it was split into "
+                   f"**{r['num_windows']} overlapping windows** (doc_stride {r['doc_stride']} tokens shared by "
+                   "neighbours), each with the question; the best span over all windows wins.")
+    return (head + windows + f"\n\nNaive decoding (argmax of start_logits = {naive['start_index']}, argmax of "
+            f"end_logits = {naive['end_index']}, decode `input_ids[start:end+1]`): **{escape(naive_text)}** — "
+            "that is seed 002's recipe; it can return an empty answer when end < start.")
+
+
+def build() -> None:
+    gr.Markdown(
+        "A **question-answering head** (`qa_outputs`, Linear(hidden→2)) gives every token a *start* logit and an "
+        "*end* logit. The answer is the span of the **context** that maximises p(start) × p(end) with end ≥ start "
+        "and at most `max_answer_len` tokens. Long contexts are split into overlapping windows. With a model "
+        "whose head is newly initialised (the bundled MiniLM), the span is random — as in seed 002, where "
+        "distilbert-base-uncased returned an empty answer."
+    )
+    with gr.Row():
+        with gr.Column(scale=5):
+            model = picker(("question-answering",), prefer_trained_head="question-answering")
+            question = gr.Textbox(label="question", lines=1)
+            context = gr.Textbox(label="context", lines=6)
+            with gr.Accordion("settings", open=False):
+                with gr.Row():
+                    max_answer_len = gr.Slider(1, 64, value=qa.MAX_ANSWER_LEN, step=1, label="max_answer_len")
+                    doc_stride = gr.Slider(0, 256, value=qa.DOC_STRIDE, step=8, label="doc_stride")
+                with gr.Row():
+                    max_seq_len = gr.Slider(64, 512, value=qa.MAX_SEQ_LEN, step=32, label="max_seq_len")
+                    impossible = gr.Checkbox(value=True, label="handle_impossible_answer",
+                                             info="Answer 'no answer' when [CLS] beats every span.")
+            run = gr.Button("Find the answer", variant="primary")
+            gr.Examples(EXAMPLES, inputs=[question, context], label="Examples (from the course material)",
+                        cache_examples=False)
+        with gr.Column(scale=4):
+            panel = model_panel()
+            summary = gr.Markdown()
+    highlighted = gr.HighlightedText(label="the answer in the context", show_legend=False,
+                                     color_map={"answer": "#86efac"}, combine_adjacent=False)
+    plot = gr.Plot(label="start and end logits")
+    encoded = encoded_view(label="Encoded input (the answer's window): question + context")
+    with gr.Accordion("Compute the loss for this answer", open=False):
+        gr.Markdown("Type the correct answer (exact words from the context; empty = no answer, labelled at [CLS]). "
+                    "It becomes `start_positions` and `end_positions`; the loss is the mean of two cross-entropies.")
+        with gr.Row():
+            gold = gr.Textbox(label="answer_text", scale=4)
+            loss_btn = gr.Button("Compute the loss", scale=1)
+        loss_md = gr.Markdown()
+        loss_raw = gr.JSON(label="loss raw output")
+    raw = raw_output()
+
+    @guard
+    def find(model: str, question: str, context: str, max_answer_len: int, doc_stride: int, max_seq_len: int,
+             handle_impossible_answer: bool):
+        r = qa.answer(model, question, context, max_answer_len, doc_stride, max_seq_len, handle_impossible_answer)
+        loaded = models.load(model, "question-answering")
+        spans = {"text": context, "entities": [] if r["no_answer"] else
+                 [{"entity": "answer", "start": r["start"], "end": r["end"]}]}
+        tokens, rows = encoded_values(r["encoded"])
+        return (_summary(r), spans, _plot(r), tokens, rows, *panel_values(loaded), r)
+
+    @guard
+    def show_model(model: str):
+        return panel_values(models.load(model, "question-answering"))
+
+    @guard
+    def loss(model: str, question: str, context: str, answer_text: str, max_seq_len: int, doc_stride: int):
+        ran = qa.qa_loss(model, question, context, answer_text, max_seq_len, doc_stride)
+        what = (f"`start_positions={ran['start_positions']}`, `end_positions={ran['end_positions']}` "
+                f"(tokens {escape(' '.join(ran['answer_tokens']))} in window {ran['window'] + 1})")
+        return loss_markdown(ran, what), ran
+
+    inputs = [model, question, context, max_answer_len, doc_stride, max_seq_len, impossible]
+    outputs = [summary, highlighted, plot, *encoded.outputs, *panel.outputs, raw]
+    gr.on([run.click, question.submit], find, inputs, outputs, api_name="answer")
+    model.change(show_model, model, panel.outputs, api_name=False)
+    loss_btn.click(loss, [model, question, context, gold, max_seq_len, doc_stride], [loss_md, loss_raw],
+                   api_name="answer_loss")
