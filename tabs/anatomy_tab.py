@@ -68,8 +68,9 @@ def build() -> None:
     one = gr.Markdown()
     raw = raw_output()
     with gr.Accordion("Every task class of this architecture", open=True):
-        # a value function with inputs runs on page load and on change, never at start-up
-        overview = gr.Markdown(value=guard(_family_table), inputs=[family])
+        overview = gr.Markdown()
+    # runs on page load and when the architecture changes (never at start-up); not an API endpoint
+    gr.on(None, guard(_family_table), inputs=family, outputs=overview, api_visibility="private")
 
     @guard
     def pick_family(fam: str):
@@ -77,10 +78,10 @@ def build() -> None:
         return gr.Dropdown(choices=classes, value=classes[0])
 
     @guard
-    def show_class(cls: str):
-        result = anatomy.anatomy(cls)
+    def show_class(model_class: str):
+        result = anatomy.anatomy(model_class)
         return _table([result]), result
 
-    family.change(pick_family, family, model_class, api_name=False)
+    family.change(pick_family, family, model_class, api_visibility="private")
     show.click(show_class, model_class, [one, raw], api_name="anatomy")
-    model_class.input(show_class, model_class, [one, raw], api_name=False)
+    model_class.input(show_class, model_class, [one, raw], api_visibility="private")

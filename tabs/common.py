@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import inspect
+import json
 import logging
 from typing import Any, Callable
 
@@ -14,6 +15,8 @@ from demo import models, registry
 from demo.errors import DemoError
 
 log = logging.getLogger(__name__)
+
+REQUEST_MB = 0.2  # what one cached response is counted as in the model cache's budget
 
 
 def _to_gr_error(e: Exception) -> gr.Error:
@@ -26,11 +29,22 @@ def _to_gr_error(e: Exception) -> gr.Error:
     )
 
 
-def guard(fn: Callable) -> Callable:
+def _request_key(fn: Callable, args: tuple, kwargs: dict) -> tuple | None:
+    try:
+        return ("request", fn.__module__, fn.__qualname__, json.dumps([args, kwargs], sort_keys=True))
+    except (TypeError, ValueError):  # an argument that is not plain data: don't cache
+        return None
+
+
+def guard(fn: Callable | None = None, *, cache: bool = False) -> Callable:
     """Wrap an event handler so that every failure reaches the user as a gr.Error with a message.
 
     Works for plain functions and generators (streaming); keeps the signature for Gradio.
+    ``cache=True`` (deterministic handlers only) serves identical requests from the model cache:
+    when a whole class clicks the same example, it is computed once and the others wait for it.
     """
+    if fn is None:
+        return functools.partial(guard, cache=cache)
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
@@ -47,6 +61,9 @@ def guard(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any):
         try:
+            key = _request_key(fn, args, kwargs) if cache else None
+            if key is not None:
+                return models.memo(key, lambda: fn(*args, **kwargs), size_mb=REQUEST_MB)
             return fn(*args, **kwargs)
         except gr.Error:
             raise

@@ -22,7 +22,8 @@ def build() -> None:
         "for the others run the command shown once on a machine with internet "
         "(`python -m demo.prefetch` fetches them all). Use *Try loading* before class."
     )
-    table = gr.Dataframe(value=_table, headers=COLUMNS, interactive=False, wrap=True, label="Registry")
+    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, label="Registry")
+    gr.on(None, guard(_table), outputs=table, api_visibility="private")  # fresh status on every page load
     refresh = gr.Button("Refresh status", size="sm")
     refresh.click(guard(_table), None, table, api_name="models")
     with gr.Row():
