@@ -1,0 +1,115 @@
+"""Attention: bertviz's head view and model view of any registry model, drawn fully offline."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from demo import attention, registry
+from tabs.common import escape, guard, model_picker, raw_output
+
+TITLE = "Attention"
+
+SMOLLM = "SmolLM2-135M-Instruct (bundled)"
+MINILM = "all-MiniLM-L6-v2 (bundled)"
+
+EXAMPLES = [  # seed 004's two "Python" sentences, alone and as a pair; a decoder to see the causal mask
+    [MINILM, "He got bit by Python", "", "head"],
+    [MINILM, "Python is my favorite programming language", "", "head"],
+    [MINILM, "He got bit by Python", "Python is my favorite programming language", "head"],
+    [MINILM, "He got bit by Python", "", "model"],
+    [SMOLLM, "The capital of France is Paris.", "", "head"],
+    [SMOLLM, "The capital of France is Paris.", "", "model"],
+]
+
+PLACEHOLDER = (
+    '<div class="tc-attention-empty">Press <b>Show attention</b> (or click an example below) '
+    "to draw the view. It works with no internet: every script is bundled.</div>"
+)
+
+
+def _notes(raw: dict) -> str:
+    lines = [
+        f"**{escape(raw['model_class'])}** · {raw['num_layers']} layers × {raw['num_heads']} heads · "
+        f"{raw['num_tokens']} tokens · page {raw['payload_bytes'] / 1024:,.0f} KB"
+    ]
+    lines += [f"⚠️ {escape(n)}" if "cap" in n or "cut" in n else f"ℹ️ {escape(n)}" for n in raw["notes"]]
+    return "\n\n".join(lines)
+
+
+def _export(doc: str | None) -> str | None:
+    """Write the page to a file for the download button (same content → same file)."""
+    if not doc:
+        return None
+    digest = hashlib.sha1(doc.encode("utf-8")).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "tc-attention-exports" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    view = "model" if "— model view</title>" in doc[:2000] else "head"
+    path = folder / f"attention-{view}-view.html"
+    if not path.exists():
+        path.write_text(doc, encoding="utf-8")
+    return str(path)
+
+
+def build() -> None:
+    gr.Markdown(
+        "Each **head** of each **layer** mixes every token with the tokens it *attends* to. "
+        "The **head view** shows one layer: a line from a token on the left to a token on the right, "
+        "as strong as the weight, one colour per head. The **model view** shows every layer × head at once. "
+        "Give a second text (`text_pair`) to filter *Sentence A → Sentence B*. Decoders (SmolLM2, GPT-2) "
+        "only look back: their lines never go to a later token. These are "
+        "bertviz's views (Jesse Vig), made to run with no internet and a page 50-70× smaller."
+    )
+    with gr.Row():
+        model = model_picker("attention", scale=2)
+        view = gr.Radio([("head view", "head"), ("model view", "model")], value="head", label="view", scale=1)
+    with gr.Row():
+        text = gr.Textbox(label="text", value="He got bit by Python", lines=2, max_lines=6, scale=3)
+        text_pair = gr.Textbox(
+            label="text_pair", placeholder="optional second sentence (enables the Sentence A/B filter)",
+            lines=2, max_lines=6, scale=3,
+        )
+    with gr.Row(equal_height=True):
+        layers = gr.Textbox(
+            label="layers", value="all", info="which layers to show, e.g. 0-2, 5 (head view: the layer menu)",
+            scale=2,
+        )
+        heads = gr.Textbox(
+            label="heads", value="all", info="which heads: model view columns; head view starts with them on",
+            scale=2,
+        )
+        go = gr.Button("Show attention", variant="primary", scale=1)
+    notes = gr.Markdown()
+    frame = gr.HTML(PLACEHOLDER, elem_id="tc-attention-view", label="attention view")
+    with gr.Row():
+        download = gr.DownloadButton(
+            "Download this view (HTML, opens offline)", value=None, size="sm", variant="secondary", scale=0
+        )
+        gr.Markdown(
+            "For a picture, use **Download PNG** in the view's top-right corner: it saves the view "
+            "as it looks right now (layer, heads, hovered token).", elem_classes=["tc-hint"]
+        )
+    raw = raw_output()
+    doc = gr.State(None)
+
+    @guard
+    def show(model: str, text: str, text_pair: str, view: str, layers: str, heads: str):
+        result = attention.run(model, text, text_pair, view, layers, heads)
+        return result["html"], _notes(result["raw"]), result["raw"], result["document"]
+
+    inputs = [model, text, text_pair, view, layers, heads]
+    outputs = [frame, notes, raw, doc]
+    go.click(show, inputs, outputs, api_name="attention").then(
+        guard(_export), doc, download, api_visibility="private", show_progress="hidden"
+    )
+
+    available = set(registry.names_for("attention"))
+    gr.Examples(
+        [row for row in EXAMPLES if row[0] in available],
+        inputs=[model, text, text_pair, view],
+        label="Examples (seed 004: the same word in two contexts)",
+        examples_per_page=6,
+    )
