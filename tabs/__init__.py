@@ -2,4 +2,4 @@
 
 from tabs import anatomy_tab, attention_tab, decoding_tab, embeddings_tab, masking_tab, models_tab, tasks_tab, tokenizer_tab, wordpiece_tab
 
-TABS = [tasks_tab, decoding_tab, attention_tab, embeddings_tab, tokenizer_tab, wordpiece_tab, masking_tab, tokenizer_tab, wordpiece_tab, masking_tab, anatomy_tab, models_tab]
+TABS = [tasks_tab, decoding_tab, attention_tab, embeddings_tab, tokenizer_tab, wordpiece_tab, masking_tab, anatomy_tab, models_tab]
