@@ -111,7 +111,8 @@ def fill_mask(model: str, text: str, top_k: int = 5) -> dict:
 
 
 def _target_id(loaded: "Loaded", word: str) -> int:
-    """The one vocabulary id for ``word`` (tried with a leading space first: byte-level BPE marks it)."""
+    """The one vocabulary id for ``word``: tried with a leading space first (byte-level BPE marks it),
+    then as typed, then as a vocabulary entry (a predicted piece such as ##ing)."""
     tok = loaded.tokenizer
     tried = []
     for form in (" " + word, word):
@@ -119,6 +120,9 @@ def _target_id(loaded: "Loaded", word: str) -> int:
         if len(ids) == 1:
             return ids[0]
         tried.append(tok.convert_ids_to_tokens(ids))
+    piece = tok.convert_tokens_to_ids(word)  # a vocabulary entry typed as shown (##ing, Ġspiral)
+    if isinstance(piece, int) and piece != tok.unk_token_id:
+        return piece
     raise BadInput(
         f"{word!r} is split into several tokens {tried[0]}; a mask stands for exactly one token. "
         "Pick a word that is a single token (one of the predictions, for instance)."

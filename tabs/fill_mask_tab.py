@@ -1,0 +1,106 @@
+"""Fill-mask: type [MASK] or <mask> (either works with every model); top-k tokens per mask as bars."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demo import fill_mask
+from tabs.common import guard, model_picker, raw_output
+from tabs.task_panel import model_panel
+from tabs.task_views import encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
+
+TITLE = "Fill-mask"
+
+EXAMPLES = [
+    ["The Milky Way is a <mask> galaxy.", 3],  # seed 002 (distilroberta-base: spiral, dwarf, massive)
+    ["This course will teach you all about <mask> models.", 5],
+    ["The capital of France is [MASK].", 5],
+    ["After Abraham Lincoln won the November 1860 presidential [MASK] on an anti-slavery platform, "
+     "an initial seven slave states declared their secession from the country to form the Confederacy.", 5],  # seed 004
+    ["I went to the [MASK] to deposit [MASK].", 5],
+]
+
+
+def predictions_figure(result: dict):
+    """One horizontal bar chart per mask: the top-k tokens and their probabilities."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    preds = result["predictions"]
+    titles = [f"mask {i + 1} (token {p})" for i, p in enumerate(result["mask_positions"])]
+    fig = make_subplots(rows=1, cols=len(preds), subplot_titles=titles, horizontal_spacing=0.12)
+    for col, options in enumerate(preds, start=1):
+        options = options[::-1]  # best on top
+        fig.add_trace(
+            go.Bar(
+                x=[o["score"] for o in options],
+                y=[f"{o['token']} " if o["token"] else f"{o['piece']} " for o in options],
+                orientation="h",
+                text=[f"{o['score']:.1%}" for o in options],
+                textposition="auto",
+                marker_color="#6366f1",
+                hovertext=[o["sequence"] for o in options],
+                hoverinfo="text+x",
+            ),
+            row=1,
+            col=col,
+        )
+    top_k = len(preds[0]) if preds else 1
+    fig.update_layout(
+        height=max(260, 60 + 34 * top_k),
+        showlegend=False,
+        margin=dict(l=10, r=10, t=40, b=30),
+        xaxis_title="probability",
+    )
+    fig.update_xaxes(range=[0, max(0.05, max((o["score"] for p in preds for o in p), default=0) * 1.15)])
+    fig.update_yaxes(type="category", automargin=True)
+    return fig
+
+
+def build() -> None:
+    gr.Markdown(
+        "A **masked language model** (BERT's and RoBERTa's pretraining task) predicts the token hidden "
+        "behind a mask. Type `[MASK]` or `<mask>` — the tab rewrites either into the model's own mask "
+        "token. Up to five masks; each is predicted independently (softmax over the whole vocabulary "
+        "at that position)."
+    )
+    with gr.Row():
+        model = model_picker(fill_mask.TASK, prefer_trained_head=fill_mask.HEAD, scale=3)
+        top_k = gr.Slider(1, 20, value=5, step=1, label="top_k", scale=1)
+    panel = model_panel()
+    text = gr.Textbox(label="text", lines=2, value=EXAMPLES[0][0], placeholder="The Milky Way is a <mask> galaxy.")
+    run = gr.Button("Fill the mask", variant="primary")
+    gr.Examples(EXAMPLES, [text, top_k], label="Examples (seeds 002 and 004)")
+    notice = gr.Markdown()
+    plot = gr.Plot(label="Top-k predictions per mask (hover a bar for the full sentence)")
+    encoded = gr.HTML()
+    with gr.Accordion("Compute the loss for this label", open=False):
+        gr.Markdown(
+            "Training a masked LM = labels hold the true token at each mask and `-100` everywhere "
+            "else (ignored). The loss is the cross-entropy at the masks: −log p(target)."
+        )
+        with gr.Row():
+            target = gr.Textbox(label="target", placeholder="spiral   (one word per mask, e.g. 'bank, money')", scale=3)
+            loss_run = gr.Button("Compute outputs.loss", scale=1)
+        loss_out = gr.Markdown()
+    raw = raw_output()
+
+    @guard
+    def predict(model_name: str, text_value: str, k: float):
+        result = fill_mask.fill_mask(model_name, text_value, int(k))
+        caption = encoded_caption(len(result["tokens"]), f" · mask token <code>{result['mask_token']}</code> in red")
+        html = tokens_html(result["tokens"], result["input_ids"], highlight=result["mask_positions"], caption=caption)
+        return notice_md(result["truncated"]), predictions_figure(result), html, result
+
+    @guard
+    def loss(model_name: str, text_value: str, target_value: str):
+        result = fill_mask.fill_mask_loss(model_name, text_value, target_value)
+        words = ", ".join(f"`{t['token']}` (id {t['token_id']})" for t in result["targets"])
+        extra = f"\n\nBy hand: mean −log softmax(logits)[target] at the masks = {result['minus_log_prob']:.4f}"
+        return loss_md(result, f"labels = {words} at the mask(s)") + extra
+
+    wire_panel(model, panel, fill_mask.HEAD, fill_mask.TASK)
+    gr.on([run.click, text.submit], predict, [model, text, top_k], [notice, plot, encoded, raw],
+          api_name="fill_mask").success(
+        panel_for(fill_mask.HEAD, fill_mask.TASK), model, panel.outputs, api_visibility="private")
+    loss_run.click(loss, [model, text, target], loss_out, api_name="fill_mask_loss")
