@@ -30,7 +30,7 @@ MAX_LENGTH_CAP = 8_192  # padding to max_length builds batch x max_length lists
 REASONABLE_MODEL_MAX = 100_000  # above this, model_max_length is a "no limit" placeholder (1e30)
 
 DEFAULT_TEXT = "I love NLP!"
-KOREAN_EXAMPLE = "한국어는 형태소를 이용한 토큰화가 필요하다."
+KOREAN_EXAMPLE = "안녕하세요 세계! 저는 자연어 처리를 좋아해요."  # 세계 and 좋아해요 become [UNK]
 
 SPECIAL_NAMES = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 

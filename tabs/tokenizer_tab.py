@@ -87,8 +87,9 @@ def colour_sequence(seq: dict[str, Any], unk_token: str | None) -> str:
         is_unk = any(p in unk for p in group)
         colour = PALETTE[len([g for g in groups if g]) % len(PALETTE)]
         style = UNK_STYLE if is_unk else f"background:{colour};"
-        shown = src[start:end] if end > start else (tokens[j] or "∅")
-        parts.append(_span(shown, title + (f" → {unk_token}" if is_unk else ""), style))
+        if end <= start:  # a token that covers no character (e.g. a lone byte-level 'Ġ'): a thin bar
+            style += "display:inline-block;min-width:4px;height:1em;vertical-align:middle;padding:0;"
+        parts.append(_span(src[start:end], title + (f" → {unk_token}" if is_unk else ""), style))
         groups.append(group)
         cursor[s] = max(cursor[s], end)
         j = k
