@@ -1,0 +1,118 @@
+"""Text generation: the endpoint's continuation equals model.generate(do_sample=False), whole or streamed."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+import torch
+from gradio_client.exceptions import AppError
+
+from demo import generation, registry
+from demo.errors import BadInput, WrongTask
+
+
+@functools.lru_cache(maxsize=None)
+def direct(name: str):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = registry.get(name).local_path
+    return AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+
+
+def library_greedy(name: str, prompt: str, n: int) -> list[int]:
+    model, tok = direct(name)
+    enc = tok(prompt, return_tensors="pt")
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    with torch.no_grad():
+        out = model.generate(**enc, max_new_tokens=n, do_sample=False, pad_token_id=pad)
+    return out[0, enc["input_ids"].shape[1]:].tolist()
+
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
+def test_greedy_equals_library_generate(name):
+    prompt = "The capital of France is"
+    result = generation.generate(name, prompt, 12)
+    expected = library_greedy(name, prompt, 12)
+    assert result["generated_ids"] == expected
+    tok = direct(name)[1]
+    assert result["text"] == tok.decode(expected, skip_special_tokens=True)
+    assert result["tokens"] == tok.convert_ids_to_tokens(tok(prompt)["input_ids"])
+    assert result["truncated"] is None
+
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
+def test_stream_ends_with_the_same_result(name):
+    steps = list(generation.stream(name, "Students learn how models read text", 8))
+    final = steps[-1]
+    assert final["done"] and all(not s["done"] for s in steps[:-1])
+    assert final["generated_ids"] == library_greedy(name, "Students learn how models read text", 8)
+    assert final == {**generation.generate(name, "Students learn how models read text", 8), "done": True}
+
+
+def test_stream_can_be_abandoned():
+    stream = generation.stream("tiny-gpt2", "Once upon a time", 200)
+    next(stream)
+    stream.close()  # the user left: generation stops, nothing hangs
+
+
+def test_long_prompt_keeps_its_end_with_a_notice():
+    prompt = "the quick brown fox jumps over the lazy dog . " * 60 + "The capital of France is"
+    result = generation.generate("tiny-gpt2", prompt, 6)
+    assert result["truncated"] and "truncated" in result["truncated"]
+    assert len(result["input_ids"]) == 256 - 6  # the context holds the prompt and the new tokens
+    assert result["prompt"].endswith("The capital of France is")
+    model, _ = direct("tiny-gpt2")
+    with torch.no_grad():
+        out = model.generate(torch.tensor([result["input_ids"]]), max_new_tokens=6, do_sample=False,
+                             pad_token_id=model.config.eos_token_id)
+    assert result["generated_ids"] == out[0, len(result["input_ids"]):].tolist()
+
+
+@pytest.mark.parametrize(
+    "prompt, n, match",
+    [("", 5, "prompt is empty"), ("hello", 0, "max_new_tokens"), ("hello", 10_000, "max_new_tokens"),
+     ("hello", "many", "max_new_tokens")],
+)
+def test_bad_input_says_what_to_do(prompt, n, match):
+    with pytest.raises(BadInput, match=match):
+        generation.generate("tiny-gpt2", prompt, n)
+
+
+def test_an_encoder_is_refused():
+    with pytest.raises(WrongTask, match="cannot be used for text-generation"):
+        generation.generate("tiny-bert", "hello", 5)
+
+
+def test_continuation_loss_is_the_causal_lm_cross_entropy():
+    model, tok = direct("tiny-gpt2")
+    result = generation.continuation_loss("tiny-gpt2", "The capital of France is", "Paris.")
+    prompt_ids = tok("The capital of France is")["input_ids"]
+    cont_ids = tok(" Paris.", add_special_tokens=False)["input_ids"]
+    ids = torch.tensor([prompt_ids + cont_ids])
+    with torch.no_grad():
+        logits = model(ids).logits[0]  # T x V
+    # token t is predicted from position t - 1
+    logp = logits[len(prompt_ids) - 1:-1].log_softmax(-1)
+    expected = -logp[range(len(cont_ids)), cont_ids].mean()
+    assert result["loss"] == pytest.approx(float(expected), rel=1e-4)
+    assert result["loss_function"] == ["CrossEntropyLoss"]
+    assert result["labels"][: len(prompt_ids)] == [-100] * len(prompt_ids)
+
+
+def test_endpoint_through_the_client(client):
+    *_, raw = client.predict("tiny-gpt2", "The capital of France is", 7, api_name="/generate")
+    assert raw["generated_ids"] == library_greedy("tiny-gpt2", "The capital of France is", 7)
+    assert isinstance(raw["text"], str)
+    with pytest.raises(AppError, match="prompt is empty"):
+        client.predict("tiny-gpt2", "  ", 7, api_name="/generate")
+    text = client.predict("tiny-gpt2", "The capital of France is", "Paris.", api_name="/generate_loss")
+    assert "outputs.loss" in text and "Perplexity" in text
+
+
+@pytest.mark.bundled
+def test_smollm2_knows_the_capital_of_france():
+    result = generation.generate("SmolLM2-135M-Instruct (bundled)", "The capital of France is", 8)
+    assert "Paris" in result["text"]
+    streamed = list(generation.stream("SmolLM2-135M-Instruct (bundled)", "The capital of France is", 8))
+    assert streamed[-1]["text"] == result["text"] and len(streamed) > 2  # it really streamed
