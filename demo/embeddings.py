@@ -115,6 +115,14 @@ def _w2v_sentences() -> list[list[str]]:
     return docs + extra
 
 
+def word2vec_counts() -> dict[str, int]:
+    """How often each word occurs in the Word2Vec training corpus (few occurrences → noisy vector)."""
+    from collections import Counter
+
+    return models.memo(("word2vec-counts", W2V_CORPUS), lambda: dict(Counter(w for s in _w2v_sentences() for w in s)),
+                       size_mb=2)
+
+
 def word2vec() -> "KeyedVectors":
     """Word2Vec trained on lee_background.cor + the example sentences: in memory and on disk."""
     key = hashlib.sha1(
@@ -280,6 +288,12 @@ def compare(
     if w2v_word in kv.key_to_index:
         w2v_cos = _cos(kv[w2v_word], kv[w2v_word])  # the vector looked up for sentence A and for sentence B
         w2v_neighbours = [{"word": w, "cosine": round(float(c), 4)} for w, c in kv.most_similar(w2v_word, topn=NEIGHBOURS)]
+        seen = word2vec_counts().get(w2v_word, 0)
+        if seen < 50:
+            notes.append(
+                f"{w2v_word!r} occurs only {seen} times in the Word2Vec corpus, so its Word2Vec neighbours are "
+                "mostly noise: a static embedding is only as good as the text it was trained on."
+            )
     else:
         w2v_cos, w2v_neighbours = None, []
         notes.append(
@@ -336,6 +350,6 @@ def compare(
         "static_neighbours": neighbours,
         "word2vec_neighbours": w2v_neighbours,
         "word2vec": {"corpus": f"gensim {W2V_CORPUS} + {SENSES_FILE.name}", "vocabulary": len(kv.key_to_index),
-                     "vector_size": kv.vector_size},
+                     "vector_size": kv.vector_size, "word_count": word2vec_counts().get(w2v_word, 0)},
         "notes": notes,
     }

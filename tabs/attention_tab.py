@@ -64,15 +64,17 @@ def build() -> None:
         "bertviz's views (Jesse Vig), made to run with no internet and a page 50-70× smaller."
     )
     with gr.Row():
-        model = model_picker("attention", scale=2)
-        view = gr.Radio([("head view", "head"), ("model view", "model")], value="head", label="view", scale=1)
+        model = model_picker("attention", scale=2, elem_id="tc-attention-model")
+        view = gr.Radio([("head view", "head"), ("model view", "model")], value="head", label="view", scale=1,
+                        elem_id="tc-attention-view-choice")
     with gr.Row():
-        text = gr.Textbox(label="text", value="He got bit by Python", lines=2, max_lines=6, scale=3)
+        text = gr.Textbox(label="text", value="He got bit by Python", lines=2, max_lines=6, scale=3,
+                          elem_id="tc-attention-text")
         text_pair = gr.Textbox(
             label="text_pair", placeholder="optional second sentence (enables the Sentence A/B filter)",
-            lines=2, max_lines=6, scale=3,
+            lines=2, max_lines=6, scale=3, elem_id="tc-attention-text-pair",
         )
-    with gr.Row(equal_height=True):
+    with gr.Row():
         layers = gr.Textbox(
             label="layers", value="all", info="which layers to show, e.g. 0-2, 5 (head view: the layer menu)",
             scale=2,
@@ -81,12 +83,14 @@ def build() -> None:
             label="heads", value="all", info="which heads: model view columns; head view starts with them on",
             scale=2,
         )
-        go = gr.Button("Show attention", variant="primary", scale=1)
+        with gr.Column(scale=1, min_width=180):
+            go = gr.Button("Show attention", variant="primary", elem_id="tc-attention-run")
     notes = gr.Markdown()
     frame = gr.HTML(PLACEHOLDER, elem_id="tc-attention-view", label="attention view")
     with gr.Row():
         download = gr.DownloadButton(
-            "Download this view (HTML, opens offline)", value=None, size="sm", variant="secondary", scale=0
+            "⬇ Download this view (HTML, opens offline)", value=None, size="sm", variant="secondary",
+            scale=0, min_width=330, elem_id="tc-attention-download",
         )
         gr.Markdown(
             "For a picture, use **Download PNG** in the view's top-right corner: it saves the view "

@@ -69,7 +69,7 @@ def _line_plot(r: dict):
     low = min(r["contextual_cosine"] + [r["static_cosine"]])
     fig.update_layout(
         title=f"cosine of “{r['word']}” in sentence A vs B, per layer",
-        yaxis=dict(title="cosine similarity", range=[min(0.0, low - 0.05), 1.02]),
+        yaxis=dict(title="cosine similarity", range=[max(-1.0, low - 0.1), 1.02]),
         xaxis=dict(title="layer"), height=380, margin=dict(l=50, r=20, t=50, b=40),
         legend=dict(orientation="h", y=-0.25), template="plotly_white",
     )
@@ -118,6 +118,9 @@ def _pca_plot(r: dict):
                         symbol="star" if label == "A / B" else "circle", line=dict(width=1, color="#fff")),
         )
     ev = pca["explained_variance"]
+    if len(pca["points"]) < 3:
+        fig.add_annotation(text="Add more sentences (more_sentences) to see clusters", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.9)
     fig.update_layout(
         title=f"“{r['word']}” in {len(pca['points'])} sentences, {r['layer_names'][pca['layer']]}: 2D PCA",
         xaxis=dict(title=f"PC1 ({ev[0]:.0%} of variance)"), yaxis=dict(title=f"PC2 ({ev[1]:.0%})"),
@@ -143,13 +146,13 @@ def build() -> None:
         sentence_a = gr.Textbox(label="sentence_a", value=embeddings.DEFAULT_A)
         sentence_b = gr.Textbox(label="sentence_b", value=embeddings.DEFAULT_B)
     more = gr.Textbox(
-        label="more_sentences", lines=4, max_lines=12,
+        value=embeddings.sense_lines(embeddings.DEFAULT_WORD), label="more_sentences", lines=4, max_lines=12,
         placeholder="optional: one sentence per line, or 'sense | sentence' to colour the PCA scatter",
         info=f"more sentences for the heat map and the PCA scatter (up to {embeddings.MAX_SENTENCES})",
     )
     with gr.Row():
-        fill = gr.Button("Fill with example sentences for this word", size="sm", scale=0)
-        go = gr.Button("Compare", variant="primary", scale=1)
+        fill = gr.Button("Fill with example sentences for this word", size="sm", scale=0, min_width=320)
+        go = gr.Button("Compare", variant="primary", scale=1, elem_id="tc-embeddings-run")
     summary = gr.Markdown()
     with gr.Row():
         line = gr.Plot(label="cosine per layer")
