@@ -150,3 +150,41 @@ def test_smollm2_greedy_knows_paris():
         out = loaded.model.generate(**enc, max_new_tokens=5, do_sample=False)
     assert "Paris" in loaded.tokenizer.decode(out[0, enc["input_ids"].shape[1]:])
     assert loaded.newly_initialized == []
+
+
+def test_different_keys_build_in_parallel():
+    """While one model is still loading, another one can load (one lock per key, not one global lock)."""
+    first_started, release = threading.Event(), threading.Event()
+
+    def slow_build():
+        first_started.set()
+        assert release.wait(30)
+        return "slow"
+
+    t = threading.Thread(target=lambda: models.CACHE.get_or_build(("test", "slow"), slow_build, lambda _v: 0.0))
+    t.start()
+    assert first_started.wait(30)
+    # the slow key is still building: a different key must not wait for it
+    assert models.CACHE.get_or_build(("test", "fast"), lambda: "fast", lambda _v: 0.0) == "fast"
+    release.set()
+    t.join()
+    assert models.CACHE.get_or_build(("test", "slow"), slow_build, lambda _v: 0.0) == "slow"
+
+
+@pytest.mark.bundled
+def test_cycling_every_model_stays_under_the_budget(monkeypatch):
+    """Every bundled and tiny model, every head it has, in turn: the cache never exceeds its budget."""
+    models.CACHE.clear()
+    monkeypatch.setenv("TC_MODEL_BUDGET_MB", "700")  # SmolLM2 alone is ~540 MB
+    heads = {"text-generation": "causal-lm", "fill-mask": "masked-lm", "translation": "seq2seq-lm",
+             "sequence-classification": "sequence-classification", "attention": "base"}
+    peak = 0.0
+    for spec in registry.all_models():
+        if models.status(spec) not in ("bundled", "local"):
+            continue
+        for task, head in heads.items():
+            if task in spec.tasks:
+                models.load(spec.name, head)
+                peak = max(peak, models.CACHE.total_mb())
+    assert 0 < peak <= 700
+    models.CACHE.clear()
