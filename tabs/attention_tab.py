@@ -61,7 +61,7 @@ def build() -> None:
         "as strong as the weight, one colour per head. The **model view** shows every layer × head at once. "
         "Give a second text (`text_pair`) to filter *Sentence A → Sentence B*. Decoders (SmolLM2, GPT-2) "
         "only look back: their lines never go to a later token. These are "
-        "bertviz's views (Jesse Vig), made to run with no internet and a page 50-70× smaller."
+        "bertviz's views (Jesse Vig), made to run with no internet and a page up to ~70× smaller."
     )
     with gr.Row():
         model = model_picker("attention", scale=2, elem_id="tc-attention-model")
