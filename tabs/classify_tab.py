@@ -78,8 +78,12 @@ def build_classifier(tasks: tuple[str, ...], pair: bool, api_name: str, examples
             threshold = gr.Slider(0.0, 1.0, value=0.5, step=0.05, label="threshold",
                                   info="Multi-label models only: a label is predicted when its sigmoid ≥ threshold.")
             run = gr.Button("Classify", variant="primary")
-            gr.Examples(examples, inputs=[text, text_pair], label="Examples (from the course material)",
-                        cache_examples=False)
+            if pair:
+                gr.Examples(examples, inputs=[text, text_pair], label="Examples (from the course material)",
+                            cache_examples=False)
+            else:  # single texts: one column
+                gr.Examples([row[:1] for row in examples], inputs=[text], label="Examples (from the course material)",
+                            cache_examples=False)
         with gr.Column(scale=4):
             panel = model_panel()
             scores = gr.Label(label="scores", num_top_classes=6)

@@ -32,9 +32,10 @@ def encoded_view(open: bool = False, label: str = "Encoded input: what the model
     """Tokens coloured by segment + a table of ids and token_type_ids, in a collapsible accordion."""
     with gr.Accordion(label, open=open):
         tokens = gr.HighlightedText(
-            label="tokens (blue: text · yellow: text_pair · grey: special tokens such as [CLS] and [SEP])",
+            label="tokens, coloured by segment (special: [CLS], [SEP], <s>, </s> …)",
             color_map=SEGMENT_COLORS,
-            show_legend=False,
+            show_legend=True,
+            show_inline_category=False,
             combine_adjacent=False,
         )
         table = gr.Dataframe(headers=ENCODED_COLUMNS, interactive=False, label="input_ids and token_type_ids",

@@ -1,0 +1,187 @@
+"""Each task endpoint function vs the raw model call on the same input, as ratios (target ≤ 1.1x).
+
+Run: `python -m bench.bench_tasks` (or `python -m bench`). "raw" is what a student would write by hand:
+the tokenizer call plus one forward pass of the same, already loaded model under inference_mode.
+"endpoint" is the demo/ function behind the API name (validation, encoding with a truncation check,
+the forward pass, post-processing to JSON-able dicts). Both run interleaved, best of N.
+
+The list is open: append a builder to CASE_BUILDERS that returns more Case rows.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+MINILM = "all-MiniLM-L6-v2 (bundled)"
+REPEATS = 20
+TARGET = 1.1
+
+
+@dataclass
+class Case:
+    api_name: str  # the endpoint measured
+    what: str  # the input, in a few words
+    endpoint: Callable[[], object]  # the demo/ function behind the endpoint
+    raw: Callable[[], object]  # the bare transformers call on the same input
+
+
+def _forward(loaded, enc) -> object:
+    import torch
+
+    with torch.inference_mode():
+        return loaded.model(**enc)
+
+
+def encoder_cases() -> list[Case]:
+    """/classify, /classify_pair, /token_classify, /answer on the bundled MiniLM (issue 3)."""
+    from demo import classification, models, qa, token_classification
+
+    review = ("This was a masterpiece. Not completely faithful to the books, but enthralling from beginning to end. "
+              "Might be my favorite of the three.")
+    a = ("After Abraham Lincoln won the November 1860 presidential election on an anti-slavery platform, an initial "
+         "seven slave states declared their secession from the country to form the Confederacy.")
+    b = ("War broke out in April 1861 when secessionist forces attacked Fort Sumter in South Carolina, just over a "
+         "month after Lincoln's inauguration.")
+    warriors = "The Golden State Warriors are an American professional basketball team based in San Francisco."
+    question = "How many programming languages does BLOOM support?"
+    context = ("BLOOM has 176 billion parameters and can generate text in 46 languages natural languages and "
+               "13 programming languages.")
+    long_context = (a + " " + b + " ") * 12 + context  # ~600 tokens: several windows of 384, stride 128
+
+    seq = models.load(MINILM, "sequence-classification")
+    tok_cls = models.load(MINILM, "token-classification")
+    qa_model = models.load(MINILM, "question-answering")
+    tk = seq.tokenizer
+
+    def raw_qa(ctx: str):
+        enc = tk(question, ctx, truncation="only_second", max_length=384, stride=128, return_overflowing_tokens=True,
+                 padding="longest", return_tensors="pt")
+        enc.pop("overflow_to_sample_mapping")
+        return _forward(qa_model, enc)
+
+    return [
+        Case("/classify", "review, 1 text", lambda: classification.classify(MINILM, review),
+             lambda: _forward(seq, tk(review, return_tensors="pt"))),
+        Case("/classify_pair", "Lincoln pair", lambda: classification.classify(MINILM, a, b),
+             lambda: _forward(seq, tk(a, b, return_tensors="pt"))),
+        *[
+            Case("/token_classify", f"Warriors, {agg}", lambda agg=agg: token_classification.token_classify(
+                MINILM, warriors, agg), lambda: _forward(tok_cls, tk(warriors, return_tensors="pt")))
+            for agg in ("none", "simple", "average")
+        ],
+        Case("/answer", "BLOOM, 1 window", lambda: qa.answer(MINILM, question, context), lambda: raw_qa(context)),
+        Case("/answer", "long context, windows", lambda: qa.answer(MINILM, question, long_context),
+             lambda: raw_qa(long_context)),
+    ]
+
+
+def _seq2seq_model() -> str:
+    """t5-small when it is on this machine, else the tiny T5 the tests build (same code path, tiny model)."""
+    from demo import models, registry
+
+    if models.status(registry.get("t5-small")) == "cached":
+        return "t5-small"
+    if not os.environ.get("TC_EXTRA_MODELS"):
+        import tempfile
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import tiny_models
+
+        os.environ["TC_EXTRA_MODELS"] = str(tiny_models.build_all(Path(tempfile.gettempdir()) / "tc-bench-tiny"))
+    return "tiny-t5"
+
+
+def generative_cases() -> list[Case]:
+    """/fill_mask, /multiple_choice, /next_sentence (MiniLM), /generate (SmolLM2), /translate, /summarize."""
+    import torch
+
+    from demo import fill_mask, generation, models, multiple_choice, next_sentence, seq2seq
+
+    smol = "SmolLM2-135M-Instruct (bundled)"
+    milky = "The Milky Way is a [MASK] galaxy."
+    a = ("After Abraham Lincoln won the November 1860 presidential [MASK] on an anti-slavery platform, an initial "
+         "seven slave states declared their secession from the country to form the Confederacy.")
+    b = ("War broke out in April 1861 when secessionist forces [MASK] Fort Sumter in South Carolina, just over a "
+         "month after Lincoln's inauguration.")
+    prompt = "France has a bread law, Le Décret Pain, with strict rules on what is allowed in a traditional baguette."
+    choices = ["The law does not apply to croissants and brioche.", "The law applies to baguettes."]
+    legumes = "Legumes share resources with nitrogen-fixing bacteria."
+
+    mlm = models.load(MINILM, "masked-lm")
+    nsp = models.load(MINILM, "next-sentence")
+    mc = models.load(MINILM, "multiple-choice")
+    lm = models.load(smol, "causal-lm")
+    t5_name = _seq2seq_model()
+    t5 = models.load(t5_name, "seq2seq-lm")
+    tk = mlm.tokenizer
+
+    def raw_mc():
+        enc = tk([[prompt, c] for c in choices], return_tensors="pt", padding=True)
+        return _forward(mc, {k: v.unsqueeze(0) for k, v in enc.items()})
+
+    def raw_generate(loaded, text: str, **kw):
+        with torch.inference_mode():
+            return loaded.model.generate(**loaded.tokenizer(text, return_tensors="pt"), do_sample=False, **kw)
+
+    pad = lm.tokenizer.pad_token_id
+    return [
+        Case("/fill_mask", "Milky Way, top_k=5", lambda: fill_mask.fill_mask(MINILM, milky, 5),
+             lambda: _forward(mlm, tk(milky, return_tensors="pt"))),
+        Case("/multiple_choice", "baguette, 2 choices", lambda: multiple_choice.multiple_choice(
+            MINILM, prompt, "\n".join(choices)), raw_mc),
+        Case("/next_sentence", "Lincoln pair", lambda: next_sentence.next_sentence(MINILM, a, b),
+             lambda: _forward(nsp, tk(a, b, return_tensors="pt"))),
+        Case("/generate", "SmolLM2, 10 tokens", lambda: generation.generate(smol, "The capital of France is", 10),
+             lambda: raw_generate(lm, "The capital of France is", max_new_tokens=10, pad_token_id=pad)),
+        Case("/generate", "SmolLM2, 10, streamed", lambda: list(generation.stream(smol, "The capital of France is", 10)),
+             lambda: raw_generate(lm, "The capital of France is", max_new_tokens=10, pad_token_id=pad)),
+        Case("/translate", f"Legumes, {t5_name}", lambda: seq2seq.translate(t5_name, legumes),
+             lambda: raw_generate(t5, "translate English to French: " + legumes, max_new_tokens=60)),
+        Case("/summarize", f"Legumes, {t5_name}", lambda: seq2seq.summarize(t5_name, legumes),
+             lambda: raw_generate(t5, "summarize: " + legumes, max_new_tokens=100)),
+    ]
+
+
+CASE_BUILDERS: list[Callable[[], list[Case]]] = [encoder_cases, generative_cases]
+
+
+def best_of(fns: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dict[str, float]:
+    """Best time of each function, run interleaved so that a busy machine slows them alike."""
+    for fn in fns.values():
+        fn()  # warm up (loads are cached)
+    best = {k: float("inf") for k in fns}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    print(f"best of {REPEATS} interleaved runs; ratio = endpoint / raw (target ≤ {TARGET}x)\n")
+    print(f"{'endpoint':16} {'input':26} {'raw':>9} {'endpoint':>9} {'ratio':>6}")
+    for build in CASE_BUILDERS:
+        try:
+            cases = build()
+        except Exception as e:  # noqa: BLE001 - a missing model skips its rows, the others still run
+            print(f"{build.__name__}: skipped ({type(e).__name__}: {str(e)[:120]})")
+            continue
+        for c in cases:
+            t = best_of({"raw": c.raw, "endpoint": c.endpoint})
+            ratio = t["endpoint"] / t["raw"]
+            flag = "" if ratio <= TARGET else "  > target"
+            print(f"{c.api_name:16} {c.what:26} {t['raw'] * 1e3:>7.1f}ms {t['endpoint'] * 1e3:>7.1f}ms "
+                  f"{ratio:>5.2f}x{flag}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
