@@ -158,16 +158,53 @@ def _overview_figure(result: dict | None, row: int):
     fig.add_bar(x=x, y=[r["kept"][-1] for r in rows], name="tokens kept", marker_color="#6366f1", opacity=0.6)
     fig.add_scatter(x=x, y=[r["kept_mass"][-1] for r in rows], name="mass kept", mode="lines+markers",
                     marker_color="#f59e0b", secondary_y=True)  # fmt: skip
+    fig.add_scatter(x=x, y=[(r.get("chosen") or {"p": [None]})["p"][0] for r in rows], name="p(chosen) under the model",
+                    mode="markers", marker=dict(color="#10b981", size=7), secondary_y=True)  # fmt: skip
     fig.add_scatter(x=x, y=[r["entropy"] for r in rows], name="entropy (nats)", mode="lines",
                     line=dict(dash="dot", color="#64748b"), secondary_y=True)  # fmt: skip
     fig.update_yaxes(title_text="tokens kept (log)", type="log", secondary_y=False)
     fig.update_yaxes(title_text="mass kept / entropy", secondary_y=True)
     fig.update_layout(
         height=300, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step",
-        title=dict(text="Every step: tokens the processors kept and the probability mass they held", font=dict(size=14)),
+        title=dict(text="Every step: tokens kept by the processors, the model probability they held, "
+                        "and how likely the chosen token was", font=dict(size=14)),
         legend=dict(orientation="h", y=-0.25),
     )  # fmt: skip
     return fig
+
+
+def _insight(result: dict | None, row: int = 0) -> str:
+    """Seed 002's lesson, read off this run: top-k keeps a fixed count, top-p a fixed mass."""
+    steps = (result or {}).get("steps") or []
+    if not steps:
+        return ""
+    stages = steps[0]["stages"]
+    rows = [st["rows"][min(row, len(st["rows"]) - 1)] for st in steps]
+    out = []
+    for i, stage in enumerate(stages):
+        if stage.startswith("top_k="):
+            m = [(r["kept_mass"][i], st["step"]) for r, st in zip(rows, steps)]
+            (lo, s_lo), (hi, s_hi) = min(m), max(m)
+            out.append(
+                f"**`{stage}`** kept the same number of tokens at every step, but they held between "
+                f"**{lo:.0%}** (step {s_lo}: a flat distribution — good candidates were cut) and **{hi:.0%}** "
+                f"(step {s_hi}: a peaked one — unlikely tokens stayed in the pool) of the model's probability."
+            )
+        if stage.startswith("top_p="):
+            k = [(r["kept"][i], st["step"]) for r, st in zip(rows, steps)]
+            (lo, s_lo), (hi, s_hi) = min(k), max(k)
+            out.append(
+                f"**`{stage}`** adapts: it kept **{lo:,}** token{'s' if lo != 1 else ''} at step {s_lo} "
+                f"(the model was sure) and **{hi:,}** at step {s_hi} (it was not)."
+            )
+    if len(stages) == 1:
+        ps = [r["chosen"]["p"][0] for r in rows if r.get("chosen")]
+        if ps:
+            out.append(
+                f"No processor ran: each step took the model's own distribution. The chosen tokens had "
+                f"p between {min(ps):.2f} and {max(ps):.2f}."
+            )
+    return "\n\n".join(out)
 
 
 def _beam_figure(result: dict | None):
@@ -328,9 +365,9 @@ def build() -> None:
                     with gr.Row():
                         go_btn = gr.Button("Generate", variant="primary")
                         stop_btn = gr.Button("Stop", variant="stop")
-                    notices = gr.Markdown()
+                    notices = gr.Markdown(label="notices")
                     sequences = gr.HTML(label="sequences")
-                    prompt_view = gr.HTML()
+                    prompt_view = gr.HTML(label="prompt tokens")
                     with gr.Row():
                         step = gr.Slider(0, 1, value=0, step=1, label="step", interactive=True)
                         row = gr.Slider(0, 1, value=0, step=1, label="beam / sequence", visible=False)
@@ -341,6 +378,7 @@ def build() -> None:
                         label="beams kept after this step", visible=False, wrap=True, interactive=False,
                     )  # fmt: skip
                     overview_plot = gr.Plot(label="all steps")
+                    insight = gr.Markdown()
                     beam_plot = gr.Plot(label="beam tree", visible=False)
             raw = raw_output()
 
@@ -353,7 +391,7 @@ def build() -> None:
             strategies = gr.CheckboxGroup(list(decoding.STRATEGIES), value=decoding.DEFAULT_COMPARE,
                                           label="strategies")  # fmt: skip
             compare_btn = gr.Button("Compare", variant="primary")
-            compare_view = gr.HTML()
+            compare_view = gr.HTML(label="side by side")
             compare_raw = raw_output()
 
     state = gr.State(None)
@@ -424,9 +462,10 @@ def build() -> None:
             _step_figure(result, 0, 0), _step_md(result, 0, 0),
             gr.update(value=_beams_table(result, 0), visible=is_beam),
             _overview_figure(result, 0), gr.update(value=_beam_figure(result) if is_beam else None, visible=is_beam),
+            _insight(result, 0),
         )  # fmt: skip
 
-    view = [step, row, step_plot, step_info, beams_df, overview_plot, beam_plot]
+    view = [step, row, step_plot, step_info, beams_df, overview_plot, beam_plot, insight]
     state.change(show_result, state, view, api_visibility="private")
 
     def show_step(result: dict | None, step_v: int, row_v: int):
@@ -435,8 +474,8 @@ def build() -> None:
 
     step.change(show_step, [state, step, row], [step_plot, step_info, beams_df], api_visibility="private")
     row.change(show_step, [state, step, row], [step_plot, step_info, beams_df], api_visibility="private")
-    row.change(lambda res, r: _overview_figure(res, int(r or 0)), [state, row], overview_plot,
-               api_visibility="private")  # fmt: skip
+    row.change(lambda res, r: (_overview_figure(res, int(r or 0)), _insight(res, int(r or 0))), [state, row],
+               [overview_plot, insight], api_visibility="private")  # fmt: skip
 
     # -- /compare ------------------------------------------------------------------------------------
     @guard
