@@ -37,13 +37,14 @@ def encode(loaded: "Loaded", text: str, text_pair: str | None = None, **kw: Any)
     """
     tok = loaded.tokenizer
     limit = max_tokens(loaded)
-    full = tok(text, text_pair, truncation=False, verbose=False)["input_ids"]  # T tokens, special ones included
-    notice = ""
-    if len(full) > limit:
-        notice = (
-            f"✂️ The input has {len(full)} tokens but {type(loaded.model).__name__} accepts at most {limit}: "
-            f"the last {len(full) - limit} tokens were cut off (truncation). Shorten the text to use all of it."
-        )
+    enc = tok(text, text_pair, truncation=False, verbose=False, return_tensors="pt", **kw)
+    n = enc["input_ids"].shape[1]  # T tokens, special ones included
+    if n <= limit:
+        return enc, ""
+    notice = (
+        f"✂️ The input has {n} tokens but {type(loaded.model).__name__} accepts at most {limit}: "
+        f"the last {n - limit} tokens were cut off (truncation). Shorten the text to use all of it."
+    )
     enc = tok(text, text_pair, truncation=True, max_length=limit, return_tensors="pt", **kw)
     return enc, notice
 
