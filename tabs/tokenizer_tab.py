@@ -207,11 +207,22 @@ def summary_md(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def round_trip_rows(rt: dict[str, Any]) -> list[list[Any]]:
-    return [
-        [i, s["decoded"], s["decoded_skip_special"], "yes" if s["identical"] else "no", s["why"]]
-        for i, s in enumerate(rt["sequences"][:MAX_SEQUENCES_SHOWN])
-    ]
+def round_trip_html(rt: dict[str, Any]) -> str:
+    """Each sequence decoded with and without skip_special_tokens, and whether that is the input again."""
+    pre = "white-space:pre-wrap;word-break:break-word;margin:2px 0 6px;padding:6px;background:#f9fafb;" \
+          "border-radius:4px;font-size:0.85em;max-height:12em;overflow-y:auto"
+    blocks = []
+    for i, s in enumerate(rt["sequences"][:MAX_SEQUENCES_SHOWN]):
+        verdict = ("<b style='color:#16a34a'>identical to the input</b>" if s["identical"]
+                   else f"<b style='color:#b45309'>not the input</b>: {escape(s['why'])}")
+        blocks.append(
+            f"<div style='margin-bottom:0.8em'><div style='font-size:0.85em'>sequence {i + 1} · {verdict}</div>"
+            f"<div style='font-size:0.8em;color:#6b7280'><code>decode(input_ids)</code></div>"
+            f"<pre style='{pre}'>{escape(s['decoded'])}</pre>"
+            f"<div style='font-size:0.8em;color:#6b7280'><code>decode(input_ids, skip_special_tokens=True)</code></div>"
+            f"<pre style='{pre}'>{escape(s['decoded_skip_special'])}</pre></div>"
+        )
+    return "<div>" + "".join(blocks) + "</div>"
 
 
 def compare_rows(res: dict[str, Any]) -> list[list[Any]]:
@@ -242,16 +253,16 @@ def build() -> None:
         "`token_type_ids` that tell sentence A from B, and whether decoding gives your text back."
     )
     choices = registry.names_for(tokenizer_inspect.TASK)
-    with gr.Row(equal_height=True):
+    with gr.Row():
         tokenizer = gr.Dropdown(choices=choices, value=default_model(tokenizer_inspect.TASK), label="tokenizer",
                                 scale=3, min_width=240)
         padding = gr.Radio(list(tokenizer_inspect.PADDING), value="longest", label="padding", scale=3,
-                           min_width=280)
+                           min_width=260)
         truncation = gr.Dropdown(list(tokenizer_inspect.TRUNCATION), value="do_not_truncate", label="truncation",
-                                 scale=2, min_width=180)
-        max_length = gr.Number(value=0, precision=0, minimum=0, label="max_length", info="0 = none", scale=1,
-                               min_width=130)
-        add_special_tokens = gr.Checkbox(value=True, label="add_special_tokens", scale=1, min_width=160)
+                                 scale=2, min_width=170)
+        with gr.Column(scale=2, min_width=190):
+            max_length = gr.Number(value=0, precision=0, minimum=0, label="max_length", info="0 = none")
+            add_special_tokens = gr.Checkbox(value=True, label="add_special_tokens")
     with gr.Row():
         text = gr.Textbox(value=tokenizer_inspect.DEFAULT_TEXT, lines=4, max_lines=12, label="text",
                           info="One sequence per line: several lines make a batch.", scale=3)
@@ -295,11 +306,7 @@ def build() -> None:
         with gr.Tab("Decode round trip"):
             gr.Markdown("`tokenizer.decode(input_ids)` with and without `skip_special_tokens=True`: "
                         "does decoding give your text back?")
-            round_trip = gr.Dataframe(
-                headers=["sequence", "decode(input_ids)", "decode(..., skip_special_tokens=True)", "identical",
-                         "why not"],
-                interactive=False, wrap=True, label="decode round trip",
-            )
+            round_trip = gr.HTML(label="decode round trip")
             rt_raw = raw_output("Raw output (round trip)")
         with gr.Tab("Compare tokenizers"):
             gr.Markdown("The same text (no special tokens) through several tokenizers: fewer tokens = "
@@ -311,6 +318,7 @@ def build() -> None:
             counts = gr.Dataframe(
                 headers=["tokenizer", "algorithm", "vocab_size", "tokens", "[UNK]", "chars/token", "first tokens"],
                 interactive=False, wrap=True, label="token counts side by side",
+                column_widths=["20%", "13%", "9%", "7%", "6%", "9%", "36%"],
             )
     raw = raw_output()
 
@@ -329,7 +337,7 @@ def build() -> None:
                           truncation: str, max_length: float | None):
         rt = tokenizer_inspect.round_trip(tokenizer, text, text_pair, add_special_tokens, padding, truncation,
                                           max_length)
-        return round_trip_rows(rt), rt
+        return round_trip_html(rt), rt
 
     @guard
     def token_counts(tokenizers: list[str], text: str):

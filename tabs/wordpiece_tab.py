@@ -108,10 +108,13 @@ def step_view(result: dict[str, Any] | None, step: float) -> tuple[str, Any, str
         f"instead (it occurs {s['bpe_freq']} times, the most, but its parts are common, so its score is only "
         f"{s['bpe_score']:.4f})."
     )
+    ties = ", ".join(f"`{escape(r['pair'][0])}` + `{escape(r['pair'][1])}`"
+                     for r in s["table"][1:4] if r["score"] == s["score"])
+    tie = f" ({ties} score the same: a tie goes to the pair seen first, as in the course's loop.)" if ties else ""
     md = (
         f"**Step {k} of {len(result['steps'])}:** the best of {s['num_pairs']} pairs is "
         f"`{escape(a)}` + `{escape(b)}`: score = {s['pair_freq']} / ({s['freq_a']} × {s['freq_b']}) = "
-        f"**{s['score']:.4f}** → new token **`{escape(s['new_token'])}`**.\n\n"
+        f"**{s['score']:.4f}** → new token **`{escape(s['new_token'])}`**.{tie}\n\n"
         f"Merged in: {changed}{f' (+{more} more words)' if more > 0 else ''}.\n\n{bpe}"
     )
     return md, _styled(s["table"], s["pair"]), vocab_html

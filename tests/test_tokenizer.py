@@ -373,3 +373,34 @@ def test_api_errors_carry_the_message(client, args, match):
 def test_api_unknown_tokenizer(client):
     with pytest.raises(AppError, match="Unknown model|not in the list of choices"):
         _tokenize(client, "hi", tokenizer="../../etc/passwd")
+
+
+# ---------------------------------------------------------------------------
+# In the browser: the three tabs render a hostile token as text
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_browser_tokenizer_tabs_render_xss_as_text(page):
+    from browser import open_tab, screenshot
+
+    open_tab(page, "Tokenizer")
+    page.get_by_label("text", exact=False).filter(visible=True).first.fill(f"I love NLP!\n{XSS}")
+    page.get_by_role("button", name="Tokenize", exact=True).filter(visible=True).click()
+    page.get_by_text("sequence 2 ·").first.wait_for(timeout=30_000)
+    page.get_by_text("sequence 2: " + XSS[:40]).first.wait_for(timeout=30_000)  # a table per sequence
+    assert page.locator("img[src='x']").count() == 0
+    screenshot(page, "tokenizer")
+
+    open_tab(page, "WordPiece trainer")
+    page.get_by_label("corpus", exact=False).filter(visible=True).first.fill(f"{XSS} hello hello")
+    page.get_by_role("button", name="Train", exact=True).filter(visible=True).click()
+    page.get_by_text("distinct words").first.wait_for(timeout=30_000)
+    assert page.locator("img[src='x']").count() == 0
+
+    open_tab(page, "MLM masking")
+    page.get_by_label("text", exact=False).filter(visible=True).first.fill(f"{XSS} hello")
+    page.get_by_role("button", name="Mask", exact=True).filter(visible=True).click()
+    page.get_by_text("candidate tokens picked").first.wait_for(timeout=30_000)
+    assert page.locator("img[src='x']").count() == 0
+    screenshot(page, "mlm_masking")
