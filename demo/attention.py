@@ -324,7 +324,8 @@ _PNG_JS = r"""
 document.getElementById('tc-png').addEventListener('click', function () {
   var svg = document.querySelector('#vis svg');
   if (!svg) return;
-  var box = svg.getBoundingClientRect(), w = Math.ceil(box.width), h = Math.ceil(box.height);
+  var box = svg.getBoundingClientRect(), bb = svg.getBBox();  // crop the empty right-hand side
+  var w = Math.ceil(Math.min(box.width, bb.x + bb.width + 12)), h = Math.ceil(box.height);
   var copy = svg.cloneNode(true);
   copy.setAttribute('width', w); copy.setAttribute('height', h);
   copy.setAttribute('font-family', 'Helvetica Neue, Helvetica, Arial, sans-serif');

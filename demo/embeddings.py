@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import threading
+import unicodedata
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,8 @@ def _word_pattern(word: str) -> re.Pattern:
 
 
 def _short(s: str, n: int = 80) -> str:
+    """A sentence fit for a message: control and invisible format characters dropped, cut at n."""
+    s = "".join(c for c in s if unicodedata.category(c) not in ("Cc", "Cf"))
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
@@ -221,9 +224,12 @@ def compare(
     import numpy as np
     import torch
 
-    word = inputs.require_text(word, "word", max_chars=50).strip()
-    if "\n" in word or "|" in word:
-        raise BadInput("The word must be a single word or short phrase on one line.")
+    word = inputs.require_text(word, "word", max_chars=10_000).strip()
+    if len(word) > 50 or "\n" in word or "|" in word:
+        raise BadInput(
+            "The word must be one word or a short phrase (up to 50 characters, one line) "
+            "that appears in every sentence, e.g. 'python' or 'bank'."
+        )
     a = inputs.require_text(sentence_a, "sentence_a", MAX_SENTENCE_CHARS).strip()
     b = inputs.require_text(sentence_b, "sentence_b", MAX_SENTENCE_CHARS).strip()
     extra, notes = parse_more(more_sentences)

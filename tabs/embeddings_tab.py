@@ -160,7 +160,7 @@ def build() -> None:
     pca = gr.Plot(label="PCA of the contextual vectors")
     raw = raw_output()
 
-    @guard
+    @guard(cache=True)  # deterministic: a class clicking the same example computes it once
     def compare(model: str, word: str, sentence_a: str, sentence_b: str, more_sentences: str, layer: float):
         r = embeddings.compare(model, word, sentence_a, sentence_b, more_sentences, layer)
         return _summary(r), _line_plot(r), _heat_map(r), _pca_plot(r), r
