@@ -35,6 +35,9 @@ def launch_kwargs() -> dict:
     return {
         "css": (ASSETS / "style.css").read_text(encoding="utf-8"),
         "theme": gr.themes.Soft(),
+        # every handler raises gr.Error itself; this makes Gradio's own input checks (a word sent
+        # to a number field) reach API users as their message instead of a generic "exception"
+        "show_error": True,
     }
 
 

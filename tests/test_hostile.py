@@ -27,7 +27,7 @@ HOSTILE_NUMBERS = [-1, 10**9, "abc"]
 # a neutral value for free-text parameters that have no default in the UI
 NEUTRAL = "Hugging Face is a company based in New York City. [MASK] <mask>"
 
-GENERIC = ("upstream app has raised an exception", "Traceback", "Something went wrong")
+GENERIC = ("has raised an exception", "Traceback", "Something went wrong")
 
 
 def _endpoints(client) -> dict[str, list[dict]]:
