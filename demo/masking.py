@@ -125,7 +125,9 @@ def mask(
     from transformers import DataCollatorForLanguageModeling
 
     max_len = tok.model_max_length if tok.model_max_length < 100_000 else 512
-    enc = tok(lines, truncation=True, max_length=max_len, return_special_tokens_mask=True)
+    lock = models.tokenizer_lock(tok)  # tokenizer calls set truncation/padding on shared state
+    with lock:
+        enc = tok(lines, truncation=True, max_length=max_len, return_special_tokens_mask=True)
     if any(len(ids) >= max_len for ids in enc["input_ids"]):
         notices.append(f"A line was longer than the model's {max_len} tokens and was truncated.")
     examples = [{k: enc[k][i] for k in enc.keys()} for i in range(len(lines))]
@@ -137,10 +139,11 @@ def mask(
         random_replace_prob=RANDOM_REPLACE_PROB,
         seed=s,  # its own torch.Generator: the same seed gives the same masks
     )
-    padded = tok.pad(examples, return_tensors="pt")  # what the collator pads to, before masking
+    with lock:
+        padded = tok.pad(examples, return_tensors="pt")  # what the collator pads to, before masking
+        batch = collator(examples)  # pads again and masks: input_ids, attention_mask, labels
     original = padded["input_ids"].tolist()  # batch x T
     special = padded["special_tokens_mask"].tolist()  # batch x T, 1 for [CLS] [SEP] [PAD]
-    batch = collator(examples)  # pads again and masks: input_ids, attention_mask, labels
     masked = batch["input_ids"].tolist()  # batch x T
     labels = batch["labels"].tolist()  # batch x T
 
@@ -266,8 +269,9 @@ def next_sentence_pairs(tokenizer: str, text: str, seed: int = 0, num_pairs: int
             b, label = sentences[i + 1], IS_NEXT
         else:
             b, label = rng.choice(others), NOT_NEXT
-        enc = tok(a, b, truncation="longest_first", max_length=min(512, tok.model_max_length),
-                  return_token_type_ids=True)
+        with models.tokenizer_lock(tok):
+            enc = tok(a, b, truncation="longest_first", max_length=min(512, tok.model_max_length),
+                      return_token_type_ids=True)
         pairs.append(
             {
                 "sentence_a": a,

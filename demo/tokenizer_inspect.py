@@ -249,7 +249,8 @@ def _encode(
         return_attention_mask=True,
     )
     try:
-        batch = tok(texts, pairs, **kwargs) if pairs is not None else tok(texts, **kwargs)
+        with models.tokenizer_lock(tok):  # the call sets truncation/padding on the shared Rust tokenizer
+            batch = tok(texts, pairs, **kwargs) if pairs is not None else tok(texts, **kwargs)
     except Exception as e:  # noqa: BLE001 - the Rust truncation errors are plain Exceptions
         msg = str(e)
         if "Truncation error" in msg or "max_length" in msg:
@@ -416,7 +417,8 @@ def compare(tokenizers: list[str], text: str) -> dict[str, Any]:
             errors.append(str(e))
             rows.append({"tokenizer": name, "available": False, "error": str(e)})
             continue
-        enc = tok(text, add_special_tokens=False)
+        with models.tokenizer_lock(tok):
+            enc = tok(text, add_special_tokens=False)
         ids = enc["input_ids"]
         unk = tok.unk_token_id
         rows.append(

@@ -219,6 +219,33 @@ def test_too_long_without_truncation_is_explained():
     assert any("accepts at most" in n for n in r["notices"])
 
 
+def test_concurrent_requests_keep_their_own_settings():
+    """transformers sets truncation on the shared Rust tokenizer before encoding without the GIL:
+    without demo.models.tokenizer_lock, concurrent requests got each other's max_length."""
+    import threading
+
+    text = "Hugging Face is a company based in New York City. " * 300
+    wrong: list[str] = []
+
+    def worker(k: int) -> None:
+        for _ in range(15):
+            if k % 2:
+                r = ti.inspect("tiny-bert", text, truncation="longest_first", max_length=16 + k)
+                if len(r["sequences"][0]["input_ids"]) != 16 + k:
+                    wrong.append(f"truncated to {len(r['sequences'][0]['input_ids'])}, not {16 + k}")
+            else:
+                r = ti.inspect("tiny-bert", text)
+                if len(r["sequences"][0]["input_ids"]) < 1000:
+                    wrong.append("an untruncated request was truncated")
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong, wrong[:5]
+
+
 # ---------------------------------------------------------------------------
 # Bad input: clear errors
 # ---------------------------------------------------------------------------
