@@ -160,10 +160,8 @@ def _overview_figure(result: dict | None, row: int):
                     marker_color="#f59e0b", secondary_y=True)  # fmt: skip
     fig.add_scatter(x=x, y=[(r.get("chosen") or {"p": [None]})["p"][0] for r in rows], name="p(chosen) under the model",
                     mode="markers", marker=dict(color="#10b981", size=7), secondary_y=True)  # fmt: skip
-    fig.add_scatter(x=x, y=[r["entropy"] for r in rows], name="entropy (nats)", mode="lines",
-                    line=dict(dash="dot", color="#64748b"), secondary_y=True)  # fmt: skip
-    fig.update_yaxes(title_text="tokens kept (log)", type="log", secondary_y=False)
-    fig.update_yaxes(title_text="mass kept / entropy", secondary_y=True)
+    fig.update_yaxes(title_text="tokens kept (log scale)", type="log", dtick=1, secondary_y=False)
+    fig.update_yaxes(title_text="probability", range=[0, 1.05], secondary_y=True)
     fig.update_layout(
         height=300, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step",
         title=dict(text="Every step: tokens kept by the processors, the model probability they held, "
@@ -185,6 +183,10 @@ def _insight(result: dict | None, row: int = 0) -> str:
         if stage.startswith("top_k="):
             m = [(r["kept_mass"][i], st["step"]) for r, st in zip(rows, steps)]
             (lo, s_lo), (hi, s_hi) = min(m), max(m)
+            if hi - lo < 0.1:
+                out.append(f"**`{stage}`** kept tokens holding {lo:.0%}–{hi:.0%} of the model's probability at "
+                           "every step.")  # fmt: skip
+                continue
             out.append(
                 f"**`{stage}`** kept the same number of tokens at every step, but they held between "
                 f"**{lo:.0%}** (step {s_lo}: a flat distribution — good candidates were cut) and **{hi:.0%}** "
@@ -193,6 +195,9 @@ def _insight(result: dict | None, row: int = 0) -> str:
         if stage.startswith("top_p="):
             k = [(r["kept"][i], st["step"]) for r, st in zip(rows, steps)]
             (lo, s_lo), (hi, s_hi) = min(k), max(k)
+            if lo == hi:
+                out.append(f"**`{stage}`** kept {lo:,} token{'s' if lo != 1 else ''} at every step.")
+                continue
             out.append(
                 f"**`{stage}`** adapts: it kept **{lo:,}** token{'s' if lo != 1 else ''} at step {s_lo} "
                 f"(the model was sure) and **{hi:,}** at step {s_hi} (it was not)."
@@ -208,7 +213,8 @@ def _insight(result: dict | None, row: int = 0) -> str:
 
 
 def _beam_figure(result: dict | None):
-    """Beam search as a tree: each kept beam at each step, at its cumulative score, linked to its parent."""
+    """Beam search as a tree: each kept beam at each step, at its cumulative score, linked to its parent;
+    the paths of the returned sequences in red."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -216,24 +222,34 @@ def _beam_figure(result: dict | None):
     prev_y: list[float] = []
     for st in steps:
         beams = st.get("beams") or []
-        ys = []
-        for b in beams:
-            y = b["score"]
-            ys.append(y)
+        ys = [b["score"] for b in beams]
+        for b, y in zip(beams, ys):
             p = b.get("parent", -1)
             if 0 <= p < len(prev_y):
                 fig.add_scatter(x=[st["step"] - 1, st["step"]], y=[prev_y[p], y], mode="lines",
                                 line=dict(color="#cbd5e1", width=1), showlegend=False, hoverinfo="skip")  # fmt: skip
         fig.add_scatter(
-            x=[st["step"]] * len(beams), y=ys, mode="markers+text", showlegend=False,
-            text=[escape(_shown(b["token"])) for b in beams], textposition="middle right",
-            marker=dict(size=8, color=["#dc2626" if b.get("final") else "#6366f1" for b in beams]),
-            hovertext=[escape(b["text"]) for b in beams], hoverinfo="text",
+            x=[st["step"]] * len(beams), y=ys, mode="markers", showlegend=False,
+            marker=dict(size=7, color="#6366f1"), hoverinfo="text",
+            hovertext=[f"{escape(repr(_shown(b['token'])))} → {b['score']:.2f}<br>{escape(b['text'][-80:])}"
+                       for b in beams],
         )  # fmt: skip
         prev_y = ys
+    for i, seq in enumerate((result or {}).get("sequences") or []):
+        ids = seq["token_ids"]
+        xs, ys = [], []
+        for st in steps:
+            hit = next((b for b in st.get("beams") or [] if b["token_ids"] == ids[: st["step"] + 1]), None)
+            if hit is not None:
+                xs.append(st["step"])
+                ys.append(hit["score"])
+        fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=f"returned #{i + 1}",
+                        line=dict(color=["#dc2626", "#f97316", "#eab308"][i % 3], width=2), marker=dict(size=5))  # fmt: skip
     fig.update_layout(
         height=360, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step", yaxis_title="cumulative log-prob",
-        title=dict(text="Beams kept at each step (hover for the text; red: returned)", font=dict(size=14)),
+        title=dict(text="Beams kept at each step (hover a dot for its text); returned sequences' paths in colour",
+                   font=dict(size=14)),
+        legend=dict(orientation="h", y=-0.2),
     )  # fmt: skip
     return fig
 
