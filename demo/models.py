@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
 import socket
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,39 +292,45 @@ def load_tokenizer(name: str) -> "PreTrainedTokenizerBase":
 
         where, kw = resolve(spec)
         try:
-            return AutoTokenizer.from_pretrained(where, **kw)
+            return _serialise_encoding(AutoTokenizer.from_pretrained(where, **kw))
         except OSError as e:  # a partial cache, or a download cut off
             raise _unavailable(spec, e) from e
 
     return CACHE.get_or_build(("tokenizer", spec.name), build, lambda _t: TOKENIZER_MB)
 
 
-class _TokenizerLocks:
-    """One lock per tokenizer object (weakly held, so evicted tokenizers take their lock with them)."""
+def _serialise_encoding(tok: Any) -> Any:
+    """Make the shared tokenizer safe for concurrent requests.
 
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: "weakref.WeakKeyDictionary[Any, threading.Lock]" = weakref.WeakKeyDictionary()
+    A fast tokenizer's ``_encode_plus`` writes truncation/padding onto the shared Rust tokenizer and
+    then encodes without the GIL: two requests with different settings got each other's max_length.
+    Wrapping that one method in a per-tokenizer lock fixes it for every caller at once.
+    """
+    inner = getattr(tok, "_encode_plus", None)
+    if inner is None:  # pragma: no cover - every tokenizer transformers 5 builds has it
+        return tok
+    lock = threading.RLock()
 
-    def __call__(self, tokenizer: Any) -> threading.Lock:
-        with self._guard:
-            lock = self._locks.get(tokenizer)
-            if lock is None:
-                lock = self._locks[tokenizer] = threading.Lock()
-            return lock
+    @functools.wraps(inner)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return inner(*args, **kwargs)
+
+    tok._encode_plus = locked
+    tok._tc_encode_lock = lock
+    return tok
 
 
-_TOKENIZER_LOCKS = _TokenizerLocks()  # cache-like state, behind its own lock
-
-
-def tokenizer_lock(tokenizer: Any) -> threading.Lock:
+def tokenizer_lock(tokenizer: Any) -> "threading.RLock":
     """Hold ``with tokenizer_lock(tok):`` around ``tok(...)`` calls that set truncation or padding.
 
     A transformers fast tokenizer stores truncation/padding on its shared Rust tokenizer before each
     call and encodes without the GIL, so two requests encoding at once with different settings get
     each other's (checked: 4 threads, truncation on/off -> ~40 % wrong lengths). Decoding needs no lock.
+    Every tokenizer from load_tokenizer already takes this lock inside its own encode step, so
+    holding it here is only needed to keep several calls together.
     """
-    return _TOKENIZER_LOCKS(tokenizer)
+    return getattr(tokenizer, "_tc_encode_lock", None) or threading.RLock()
 
 
 def load(name: str, head: str = "base", *, attentions: bool = False, task: str | None = None) -> Loaded:

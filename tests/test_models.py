@@ -188,3 +188,26 @@ def test_cycling_every_model_stays_under_the_budget(monkeypatch):
                 peak = max(peak, models.CACHE.total_mb())
     assert 0 < peak <= 700
     models.CACHE.clear()
+
+
+def test_every_caller_of_a_shared_tokenizer_keeps_its_own_truncation():
+    """The loader serialises the encode step itself, so plain tok(...) calls in any module are safe."""
+    tok = models.load_tokenizer("tiny-bert")
+    text = "Hugging Face is a company based in New York City. " * 300
+    wrong: list[int] = []
+
+    def worker(k: int) -> None:
+        for _ in range(15):
+            if k % 2:
+                n = len(tok(text, truncation=True, max_length=16 + k)["input_ids"])
+                if n != 16 + k:
+                    wrong.append(n)
+            elif len(tok(text)["input_ids"]) < 1000:
+                wrong.append(-1)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong, wrong[:5]
