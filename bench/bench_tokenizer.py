@@ -57,7 +57,7 @@ def best_of(fns: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dic
     return best
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     from demo import models, tokenizer_inspect
     from tabs import tokenizer_tab  # the formatting the Tokenizer tab adds (HTML, tables)
 
