@@ -79,7 +79,7 @@ def fill_mask(model: str, text: str, top_k: int = 5) -> dict:
 
     top_k = require_int(top_k, "top_k", 1, MAX_TOP_K)
     loaded, normalized, enc, notice, positions = _prepare(model, text)
-    with torch.no_grad():
+    with torch.inference_mode():
         logits = loaded.model(**enc).logits  # 1 x T x V
     probs = logits[0, positions].float().softmax(dim=-1)  # masks x V
     scores, token_ids = probs.topk(top_k, dim=-1)  # masks x k

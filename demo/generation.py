@@ -65,7 +65,7 @@ def generate(model: str, prompt: str, max_new_tokens: int = DEFAULT_NEW_TOKENS) 
     import torch
 
     loaded, enc, notice, n = _prepare(model, prompt, max_new_tokens)
-    with torch.no_grad():
+    with torch.inference_mode():
         out = loaded.model.generate(**enc, **generate_kwargs(loaded, n))  # 1 x (T + new)
     return _result(loaded, enc, out[0].tolist(), notice)
 
@@ -91,7 +91,7 @@ def stream(model: str, prompt: str, max_new_tokens: int = DEFAULT_NEW_TOKENS) ->
 
     def run() -> None:
         try:
-            with torch.no_grad():
+            with torch.inference_mode():
                 done["ids"] = loaded.model.generate(
                     **enc, **generate_kwargs(loaded, n), streamer=streamer,
                     stopping_criteria=StoppingCriteriaList([StopWhenAsked()]),

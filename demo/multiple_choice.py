@@ -45,10 +45,11 @@ def _prepare(model: str, prompt: object, choices: object) -> tuple["Loaded", str
     loaded = models.load(model, HEAD, task=TASK)
     tok = loaded.tokenizer
     limit = max_input_tokens(loaded)
-    full = tok([prompt] * len(options), options)["input_ids"]  # C lists, nothing cut
-    longest = max(len(ids) for ids in full)
-    cut = {"truncation": True, "max_length": limit} if longest > limit else {}
-    enc = tok([prompt] * len(options), options, padding=True, return_tensors="pt", **cut)  # C x T
+    enc = tok([prompt] * len(options), options, padding=True, return_tensors="pt")  # C x T, nothing cut yet
+    longest = enc["input_ids"].shape[1]
+    if longest > limit:  # cut the longer text of each pair first, keep the special tokens
+        enc = tok([prompt] * len(options), options, padding=True, truncation=True, max_length=limit,
+                  return_tensors="pt")
     notice = truncation_notice(enc["input_ids"].shape[1], longest, limit, "The longest prompt + choice pair")
     enc = {k: v.unsqueeze(0) for k, v in enc.items()}  # 1 x C x T: one question, C candidates
     return loaded, prompt, options, enc, notice
@@ -59,7 +60,7 @@ def multiple_choice(model: str, prompt: str, choices: str) -> dict:
     import torch
 
     loaded, prompt, options, enc, notice = _prepare(model, prompt, choices)
-    with torch.no_grad():
+    with torch.inference_mode():
         logits = loaded.model(**enc).logits[0]  # C: one logit per choice
     probs = logits.float().softmax(dim=-1)  # C, sums to 1 across the choices
     best = int(probs.argmax())

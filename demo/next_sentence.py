@@ -34,7 +34,7 @@ def next_sentence(model: str, sentence_a: str, sentence_b: str) -> dict:
     import torch
 
     loaded, enc, notice = _prepare(model, sentence_a, sentence_b)
-    with torch.no_grad():
+    with torch.inference_mode():
         logits = loaded.model(**enc).logits[0]  # 2: [IsNext, NotNext]
     probs = logits.float().softmax(dim=-1)
     ids = enc["input_ids"][0].tolist()

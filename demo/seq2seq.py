@@ -58,7 +58,7 @@ def run(model: str, text: str, task: str) -> dict:
     import torch
 
     loaded, prefix, prefixed, enc, notice = _prepare(model, text, task)
-    with torch.no_grad():
+    with torch.inference_mode():
         out = loaded.model.generate(**enc, **generate_kwargs(loaded, task))  # 1 x new (starts with decoder_start)
     tok = loaded.tokenizer
     output_ids = out[0].tolist()

@@ -47,12 +47,13 @@ def predictions_figure(result: dict):
         )
     top_k = len(preds[0]) if preds else 1
     fig.update_layout(
-        height=max(260, 60 + 34 * top_k),
+        height=max(280, 90 + 34 * top_k),
         showlegend=False,
-        margin=dict(l=10, r=10, t=40, b=30),
+        margin=dict(l=10, r=10, t=70, b=30),
         xaxis_title="probability",
     )
-    fig.update_xaxes(range=[0, max(0.05, max((o["score"] for p in preds for o in p), default=0) * 1.15)])
+    top = max((o["score"] for p in preds for o in p), default=0.0)
+    fig.update_xaxes(range=[0, min(1.0, max(top * 1.3, 1e-3))], tickformat=".0%" if top > 0.05 else ".2%")
     fig.update_yaxes(type="category", automargin=True)
     return fig
 

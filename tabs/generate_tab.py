@@ -37,7 +37,8 @@ def build() -> None:
     gr.Markdown(
         "A **causal language model** (GPT-2, Llama, SmolLM2) predicts the next token from the ones "
         "before it, appends it, and repeats. Here it always takes the most likely token "
-        "(`generate(do_sample=False)`, greedy), so the same prompt gives the same text."
+        "(`generate(do_sample=False)`, greedy), so the same prompt gives the same text. "
+        "Beam search, sampling with temperature, top-k and top-p: see the **Decoding playground** tab."
     )
     with gr.Row():
         model = model_picker(generation.TASK, prefer_trained_head=generation.HEAD, scale=3)
@@ -46,8 +47,9 @@ def build() -> None:
     panel = model_panel()
     prompt = gr.Textbox(label="prompt", lines=2, value=EXAMPLES[0][0])
     with gr.Row():
-        run = gr.Button("Generate", variant="primary", scale=3)
-        decoding = gr.Button("Beam search, sampling, top-k/top-p → Decoding playground", scale=2)
+        run = gr.Button("Generate", variant="primary", scale=4)
+        stop = gr.Button("Stop", variant="stop", scale=1, min_width=100)
+        decoding = gr.Button("Decoding playground →", variant="secondary", scale=1, min_width=180)
     gr.Examples(EXAMPLES, [prompt, max_new_tokens], label="Examples (seed 002)")
     notice = gr.Markdown()
     continuation = gr.Textbox(label="continuation (streamed as it is generated)", lines=4, interactive=False)
@@ -79,8 +81,9 @@ def build() -> None:
         return loss_md(result, f"the continuation {pieces}") + f"\n\nPerplexity exp(loss) = {result['perplexity']:.2f}"
 
     wire_panel(model, panel, generation.HEAD, generation.TASK)
-    gr.on([run.click, prompt.submit], generate, [model, prompt, max_new_tokens], [notice, continuation, encoded, raw],
-          api_name="generate").success(
-        panel_for(generation.HEAD, generation.TASK), model, panel.outputs, api_visibility="private")
+    event = gr.on([run.click, prompt.submit], generate, [model, prompt, max_new_tokens],
+                  [notice, continuation, encoded, raw], api_name="generate")
+    event.success(panel_for(generation.HEAD, generation.TASK), model, panel.outputs, api_visibility="private")
+    stop.click(None, cancels=[event])  # closing the stream stops generate() at the next token
     decoding.click(None, js=DECODING_JS)
     loss_run.click(loss, [model, prompt, target], loss_out, api_name="generate_loss")

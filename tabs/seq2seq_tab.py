@@ -8,7 +8,7 @@ from demo import seq2seq
 from tabs.common import escape, guard, model_picker, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import (
-    encoded_caption, loss_md, notice_md, panel_for, tokens_html, unavailable_notice, wire_panel,
+    encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
 )
 
 TITLE = "Translation & summarization"
@@ -50,7 +50,6 @@ def build() -> None:
     )
     with gr.Row():
         model = model_picker("translation", prefer_trained_head=seq2seq.HEAD, scale=3)
-    gr.Markdown(unavailable_notice(model.value))
     panel = model_panel()
     text = gr.Textbox(label="text", lines=4, value=TRANSLATE_EXAMPLE)
     with gr.Row():

@@ -111,16 +111,3 @@ def panel_for(head: str, task: str, quiet: bool = False):
             return f"⚠️ {escape(e)}", [], ""
 
     return guard(show)
-
-
-def unavailable_notice(name: str | None) -> str:
-    """A visible line with the prefetch command when the tab's default model is not on this machine."""
-    if not name:
-        return ""
-    spec = next((s for s in models.registry.all_models() if s.name == name), None)
-    if spec is None or models.status(spec) not in ("needs download", "needs install"):
-        return ""
-    return (
-        f"⚠️ **{escape(name)}** is not on this machine. Fix: `{models.prefetch_command(spec)}` "
-        "(on a machine with internet), then reload the page."
-    )
