@@ -6,6 +6,7 @@ lists (tokens, ids, token_type_ids, which sentence each token belongs to) for th
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -52,8 +53,14 @@ def encode(loaded: "Loaded", text: str, text_pair: str | None = None, **kw: Any)
 def model_inputs(loaded: "Loaded", enc: Any) -> dict:
     """Only the tensors the model's forward() takes (drops offsets, special-token masks, overflow maps)."""
     names = set(getattr(loaded.tokenizer, "model_input_names", ())) | {"input_ids", "attention_mask"}
-    forward = inspect.signature(loaded.model.forward).parameters
+    forward = _forward_parameters(type(loaded.model))
     return {k: v for k, v in enc.items() if k in names and k in forward}
+
+
+@functools.lru_cache(maxsize=64)
+def _forward_parameters(cls: type) -> frozenset[str]:
+    """The argument names of a model class's forward() (cached: inspect is slow next to a small model)."""
+    return frozenset(inspect.signature(cls.forward).parameters)
 
 
 def encoded_view(loaded: "Loaded", enc: Any, row: int = 0) -> dict:

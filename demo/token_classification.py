@@ -53,13 +53,14 @@ def _pre_entities(loaded: "Loaded", text: str, enc: Any, scores: "np.ndarray") -
     ids = enc["input_ids"][0].tolist()
     offsets = enc["offset_mapping"][0].tolist()  # T x 2 character spans
     special = enc["special_tokens_mask"][0].tolist()
+    token_texts = tok.convert_ids_to_tokens(ids)
     # WordPiece marks continuations ("##p"): a token whose text is longer than its span is a sub-word.
     prefix = getattr(getattr(getattr(tok, "_tokenizer", None), "model", None), "continuing_subword_prefix", None)
     out = []
     for idx, token_scores in enumerate(scores):
         if special[idx]:
             continue
-        word = tok.convert_ids_to_tokens(ids[idx])
+        word = token_texts[idx]
         start, end = offsets[idx]
         word_ref = text[start:end]
         if prefix:
@@ -191,9 +192,10 @@ def words(name: str, text: str) -> list[str]:
 
 def _words(enc: Any, text: str) -> list[str]:
     spans: dict[int, list[int]] = {}
+    offsets = enc["offset_mapping"][0].tolist()  # T x 2
     for i, w in enumerate(enc.word_ids(0)):
         if w is not None:
-            s, e = enc["offset_mapping"][0][i].tolist()
+            s, e = offsets[i]
             spans.setdefault(w, [s, e])[1] = e
     return [text[s:e] for s, e in spans.values()]
 
