@@ -321,6 +321,27 @@ def processor_label(p: Any) -> str:
     return name
 
 
+NEVER_CUT = {"TemperatureLogitsWarper", "RepetitionPenaltyLogitsProcessor"}
+
+
+def _log_softmax(a: Any) -> Any:
+    """log_softmax over the last axis of a numpy array (rows x vocab); -inf stays -inf."""
+    import numpy as np
+
+    m = a.max(-1, keepdims=True)
+    z = a - np.where(np.isfinite(m), m, 0.0)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def _top(a: Any, n: int) -> Any:
+    """Indices of the n largest values of each row, largest first."""
+    import numpy as np
+
+    part = np.argpartition(a, -n, axis=-1)[:, -n:]
+    order = np.argsort(-np.take_along_axis(a, part, -1), axis=-1, kind="stable")
+    return np.take_along_axis(part, order, -1)
+
+
 class _Stopped(Exception):
     """Raised inside generate() to stop it early (the consumer went away)."""
 
@@ -409,22 +430,24 @@ class StepRecorder:
     # -- recording ------------------------------------------------------------------------
 
     def _record(self, input_ids: "torch.Tensor", stages: list["torch.Tensor"]) -> dict:
-        import torch
+        # Everything vocabulary-wide here runs in numpy (single-threaded, zero-copy views of the
+        # tensors): on a busy 2-core machine each small torch op waits for its intra-op threads to get
+        # a core (milliseconds instead of microseconds), which would slow generation down.
+        import numpy as np
 
         rows = input_ids.shape[0]
         if not self._cum:
             self._cum = [(0.0, 0.0, 0.0)] * rows
             self._finished = [False] * rows
             self._keys = [()] * rows
-        lps = [torch.log_softmax(s.float(), dim=-1) for s in stages]  # stages x rows x vocab
+        scores = [sc.float().numpy() for sc in stages]  # stages x rows x vocab
+        lps = [_log_softmax(a) for a in scores]
         n = min(self.top_n, lps[0].shape[-1])
-        ids = torch.cat([lps[0].topk(n, dim=-1).indices, lps[-1].topk(n, dim=-1).indices], dim=-1)  # rows x 2n
-        probs = torch.stack([lp.gather(1, ids).exp() for lp in lps], dim=-1)  # rows x 2n x stages
-        alive = torch.stack([torch.isfinite(s.gather(1, ids)) for s in stages], dim=-1)  # rows x 2n x stages
-        raw_p = lps[0].exp()
-        kept = torch.stack([torch.isfinite(s).sum(-1) for s in stages], dim=-1)  # rows x stages
-        kept_mass = torch.stack([(raw_p * torch.isfinite(s)).sum(-1) for s in stages], dim=-1)
-        entropy = -(raw_p * lps[0]).nan_to_num(0.0).sum(-1)  # rows (nats)
+        tops = [_top(lps[0], n)] + ([_top(lps[-1], n)] if len(lps) > 1 else [])
+        ids = np.concatenate(tops, axis=-1)  # rows x (n or 2n): the model's favourites and the processed ones
+        probs = np.stack([np.exp(np.take_along_axis(lp, ids, -1)) for lp in lps], -1)  # rows x ids x stages
+        alive = np.stack([np.take_along_axis(a, ids, -1) > -np.inf for a in scores], -1)  # rows x ids x stages
+        kept, kept_mass, entropy = self._masses(lps[0], scores)
         ids_l, probs_l, alive_l = ids.tolist(), probs.tolist(), alive.tolist()
         kept_l, mass_l, ent_l = kept.tolist(), kept_mass.tolist(), entropy.tolist()
         row_records = []
@@ -453,10 +476,33 @@ class StepRecorder:
             )
         step = {"step": len(self.steps), "stages": self.labels, "rows": row_records}
         # keep what closing the step needs: log-probs under the model / processed / beam score
-        self._prev = (lps[0], lps[-1], stages[-1] if self.beam else None)
+        self._prev = (lps[0], lps[-1], scores[-1] if self.beam else None)
         if self.beam:
             self._note_beam_endings()
         return step
+
+    def _masses(self, raw_lp: Any, scores: list[Any]) -> tuple[Any, Any, Any]:
+        """Per row and stage: tokens still possible and the model probability they hold; the entropy."""
+        import numpy as np
+
+        p = np.exp(raw_lp)  # rows x vocab
+        entropy = -np.einsum("ij,ij->i", p, raw_lp)  # rows (nats); nan iff some token scored -inf
+        vocab = raw_lp.shape[-1]
+        if np.isfinite(entropy).all():  # every token possible: the model's own distribution, whole
+            kept, mass = [np.full(len(p), vocab)], [np.ones(len(p))]
+        else:
+            entropy = -(p * np.where(p > 0, raw_lp, 0.0)).sum(-1)
+            alive = np.isfinite(scores[0])
+            kept, mass = [alive.sum(-1)], [np.where(alive, p, 0.0).sum(-1)]
+        for k, a in enumerate(scores[1:], start=1):
+            if type(self.processors[k - 1]).__name__ in NEVER_CUT:
+                kept.append(kept[-1])  # rescales scores, never removes a token
+                mass.append(mass[-1])
+                continue
+            alive = np.isfinite(a)
+            kept.append(alive.sum(-1))
+            mass.append(np.where(alive, p, 0.0).sum(-1))
+        return np.stack(kept, -1), np.stack(mass, -1), entropy
 
     def _gather(self, r: int, tid: int) -> tuple[float, float, float]:
         raw_lp, proc_lp, beam_s = self._prev
@@ -746,7 +792,8 @@ def decode_stream(
     top_n: int = TOP_N,
 ) -> Iterator[dict[str, Any]]:
     """Like :func:`decode`, but yields as it goes: {"partial": True, "step": n, "text", "token_ids", "last_step"}
-    after every step, then the full result (``"partial": False``). Stops generating if the consumer stops.
+    after every step (the sequence so far; for beam search the best beam so far), then the full result
+    (without "partial"). Stops generating if the consumer stops.
     """
     settings = dict(
         max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
@@ -777,6 +824,8 @@ def decode_stream(
                 row = value["rows"][0]
                 if s.rows == 1 and row["chosen"] is not None:
                     ids.append(row["chosen"]["token_id"])
+                elif value.get("beams"):  # beam search: show the best beam so far
+                    ids = list(value["beams"][0]["token_ids"])
                 yield {
                     "partial": True,
                     "step": value["step"],

@@ -110,8 +110,9 @@ def _sequences_html(result: dict) -> str:
 
 
 def _streaming_html(part: dict) -> str:
+    what = " (best beam so far)" if part["last_step"].get("beams") else ""
     return (
-        f"<div style=\"color:#475569\">generating… step {part['step'] + 1}</div>"
+        f"<div style=\"color:#475569\">generating… step {part['step'] + 1}{escape(what)}</div>"
         f'<div style="white-space:pre-wrap;border:1px solid #cbd5e1;border-radius:8px;padding:8px 10px">'
         f"{escape(part['text'])}▌</div>"
     )
