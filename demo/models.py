@@ -144,6 +144,27 @@ class _LRUCache:
 CACHE = _LRUCache()
 
 
+def _import_heavy() -> bool:
+    import torch  # noqa: F401
+    import transformers
+
+    for name in list(HEADS.values()) + ["AutoConfig", "AutoTokenizer", "PreTrainedModel", "GenerationConfig",
+                                        "LogitsProcessorList", "TextIteratorStreamer",
+                                        "DataCollatorForLanguageModeling"]:
+        getattr(transformers, name)  # resolves the lazy attribute: imports its submodule now
+    return True
+
+
+def warm_imports() -> None:
+    """Import torch and transformers' main parts once, in one thread, before a request uses them.
+
+    transformers resolves its attributes lazily; two requests doing `from transformers import X`
+    at the same moment can see a half-imported submodule ("cannot import name 'AutoTokenizer'").
+    The first request imports, concurrent ones wait on the cache's per-key lock.
+    """
+    memo(("imports",), _import_heavy, size_mb=0.0)
+
+
 def memo(key: tuple, build: Callable[[], Any], size_mb: float = 1.0) -> Any:
     """Cache anything expensive (a trained Word2Vec, ...) in the same bounded cache."""
     return CACHE.get_or_build(("memo",) + key, build, lambda _v: size_mb)
@@ -275,6 +296,12 @@ def _unavailable(spec: ModelSpec, e: Exception) -> ModelUnavailable:
 # Public loaders
 # ---------------------------------------------------------------------------
 
+# transformers' from_pretrained is not thread-safe (huggingface/transformers#41782): two models built at
+# once (e.g. several tabs filling their panels on page load) left tied weights on the meta device —
+# checked: 7 heads of MiniLM loaded in parallel, BertForMaskedLM kept cls.predictions.decoder on "meta"
+# in the cache for good. Builds are serialised; cache hits never take this lock.
+_FROM_PRETRAINED_LOCK = threading.Lock()
+
 
 def _model_size_mb(loaded: Loaded) -> float:
     m = loaded.model
@@ -286,13 +313,15 @@ def _model_size_mb(loaded: Loaded) -> float:
 def load_tokenizer(name: str) -> "PreTrainedTokenizerBase":
     """The tokenizer of registry model ``name`` (cached)."""
     spec = registry.get(name)
+    warm_imports()
 
     def build() -> Any:
         from transformers import AutoTokenizer
 
         where, kw = resolve(spec)
         try:
-            return _serialise_encoding(AutoTokenizer.from_pretrained(where, **kw))
+            with _FROM_PRETRAINED_LOCK:
+                return _serialise_encoding(AutoTokenizer.from_pretrained(where, **kw))
         except OSError as e:  # a partial cache, or a download cut off
             raise _unavailable(spec, e) from e
 
@@ -355,7 +384,8 @@ def load(name: str, head: str = "base", *, attentions: bool = False, task: str |
         if impl:
             kw["attn_implementation"] = impl
         try:
-            model, info = auto.from_pretrained(where, output_loading_info=True, **kw)
+            with _FROM_PRETRAINED_LOCK:
+                model, info = auto.from_pretrained(where, output_loading_info=True, **kw)
         except OSError as e:
             raise _unavailable(spec, e) from e
         except ValueError as e:  # e.g. AutoModelForMaskedLM on a GPT-2 config

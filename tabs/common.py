@@ -50,6 +50,7 @@ def guard(fn: Callable | None = None, *, cache: bool = False) -> Callable:
         @functools.wraps(fn)
         def gen(*args: Any, **kwargs: Any):
             try:
+                models.warm_imports()
                 yield from fn(*args, **kwargs)
             except gr.Error:
                 raise
@@ -61,6 +62,7 @@ def guard(fn: Callable | None = None, *, cache: bool = False) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any):
         try:
+            models.warm_imports()  # one thread imports transformers; concurrent first requests wait
             key = _request_key(fn, args, kwargs) if cache else None
             if key is not None:
                 return models.memo(key, lambda: fn(*args, **kwargs), size_mb=REQUEST_MB)
