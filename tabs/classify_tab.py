@@ -10,7 +10,9 @@ import gradio as gr
 
 from demo import classification, models
 from tabs.common import escape, guard, raw_output
-from tabs.encoder_widgets import encoded_values, encoded_view, loss_markdown, picker, truncation_md
+from demo.errors import DemoError
+from tabs.encoder_widgets import (encoded_values, encoded_view, loss_markdown, on_load_and_model_change,
+                                  panel_or_notice, picker, truncation_md)
 from tabs.task_panel import model_panel, panel_values
 
 TITLE = "Text classification"
@@ -117,11 +119,14 @@ def build_classifier(tasks: tuple[str, ...], pair: bool, api_name: str, examples
 
     @guard
     def show_model(model: str):
-        loaded = models.load(model, "sequence-classification")
-        config = loaded.model.config
+        panel_vals = panel_or_notice(model, "sequence-classification")
+        try:
+            config = models.load(model, "sequence-classification").model.config
+        except DemoError:
+            return (gr.skip(), *panel_vals)
         problem = classification.problem_type(config)
         labels = [str(config.id2label.get(i, f"LABEL_{i}")) for i in range(config.num_labels)]
-        return (_label_picker(problem, labels), *panel_values(loaded))
+        return (_label_picker(problem, labels), *panel_vals)
 
     @guard
     def loss(model: str, text: str, text_pair: str, label):
@@ -131,7 +136,7 @@ def build_classifier(tasks: tuple[str, ...], pair: bool, api_name: str, examples
     inputs = [model, text, text_pair, threshold]
     gr.on([run.click, text.submit, text_pair.submit], classify, inputs, outputs, api_name=api_name)
     threshold.release(rethreshold, inputs, outputs, api_name=False)
-    model.change(show_model, model, [label, *panel.outputs], api_name=False)
+    on_load_and_model_change(model, show_model, [label, *panel.outputs])
     loss_btn.click(loss, [model, text, text_pair, label], [loss_md, loss_raw], api_name=f"{api_name}_loss")
 
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import gradio as gr
 
-from demo import registry
+from demo import models, registry
+from demo.errors import DemoError
 from tabs.common import default_model, escape
+from tabs.task_panel import panel_values
 
 SEGMENT_COLORS = {"text": "#bfdbfe", "text_pair": "#fde68a", "special": "#e5e7eb"}
 ENCODED_COLUMNS = ["position", "token", "input_id", "token_type_id", "segment"]
@@ -81,3 +83,19 @@ def loss_markdown(ran: dict, what: str) -> str:
 def truncation_md(notice: str) -> str:
     return f"\n\n{escape(notice)}" if notice else ""
 
+
+
+def panel_or_notice(model: str, head: str) -> tuple[str, list, str]:
+    """The model panel's values, or the reason the model cannot load (with the fix) in its summary.
+
+    Used on page load too, where a toast for a model that is not on this machine would be noise.
+    """
+    try:
+        return panel_values(models.load(model, head))
+    except DemoError as e:
+        return f"⚠️ {escape(e)}", [], ""
+
+
+def on_load_and_model_change(model: gr.Dropdown, fn: Any, outputs: list) -> None:
+    """Run ``fn(model)`` when the page loads and whenever the model changes (fills the model panel)."""
+    gr.on(None, fn, model, outputs, api_visibility="private", show_progress="hidden")

@@ -6,7 +6,8 @@ import gradio as gr
 
 from demo import models, token_classification
 from tabs.common import escape, guard, raw_output
-from tabs.encoder_widgets import encoded_values, encoded_view, loss_markdown, picker, truncation_md
+from tabs.encoder_widgets import (encoded_values, encoded_view, loss_markdown, on_load_and_model_change,
+                                  panel_or_notice, picker, truncation_md)
 from tabs.task_panel import model_panel, panel_values
 
 TITLE = "Token classification"
@@ -112,7 +113,7 @@ def build() -> None:
 
     @guard
     def show_model(model: str):
-        return panel_values(models.load(model, "token-classification"))
+        return panel_or_notice(model, "token-classification")
 
     @guard
     def loss(model: str, text: str, labels: str):
@@ -122,5 +123,5 @@ def build() -> None:
     inputs = [model, text, aggregation]
     gr.on([run.click, text.submit], label_tokens, inputs, outputs, api_name="token_classify")
     aggregation.input(restrategy, inputs, outputs, api_name=False)
-    model.change(show_model, model, panel.outputs, api_name=False)
+    on_load_and_model_change(model, show_model, panel.outputs)
     loss_btn.click(loss, [model, text, labels], [loss_md, loss_raw], api_name="token_classify_loss")

@@ -6,7 +6,8 @@ import gradio as gr
 
 from demo import models, qa
 from tabs.common import escape, guard, raw_output
-from tabs.encoder_widgets import encoded_values, encoded_view, loss_markdown, picker
+from tabs.encoder_widgets import (encoded_values, encoded_view, loss_markdown, on_load_and_model_change,
+                                  panel_or_notice, picker)
 from tabs.task_panel import model_panel, panel_values
 
 TITLE = "Question answering"
@@ -132,7 +133,7 @@ def build() -> None:
 
     @guard
     def show_model(model: str):
-        return panel_values(models.load(model, "question-answering"))
+        return panel_or_notice(model, "question-answering")
 
     @guard
     def loss(model: str, question: str, context: str, answer_text: str, max_seq_len: int, doc_stride: int):
@@ -144,6 +145,6 @@ def build() -> None:
     inputs = [model, question, context, max_answer_len, doc_stride, max_seq_len, impossible]
     outputs = [summary, highlighted, plot, *encoded.outputs, *panel.outputs, raw]
     gr.on([run.click, question.submit], find, inputs, outputs, api_name="answer")
-    model.change(show_model, model, panel.outputs, api_name=False)
+    on_load_and_model_change(model, show_model, panel.outputs)
     loss_btn.click(loss, [model, question, context, gold, max_seq_len, doc_stride], [loss_md, loss_raw],
                    api_name="answer_loss")
