@@ -151,6 +151,8 @@ def test_classify_endpoint_raw_output(client):
     assert raw["problem_type"] == "single_label_classification"
     assert {s["label"] for s in raw["scores"]} == {"NEGATIVE", "POSITIVE"}
     assert raw["scores"] == classification.classify("tiny-distilbert-sentiment", TEXT)["scores"]
+    *_, by_name = client.predict(model="tiny-bert-multilabel", text=TEXT, text_pair="", api_name="/classify")
+    assert by_name["threshold"] == 0.5  # the contract's three inputs; threshold keeps its default
 
 
 def test_classify_pair_endpoint_and_panel(client):
