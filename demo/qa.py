@@ -86,11 +86,11 @@ def best_span(start_logits: "torch.Tensor", end_logits: "torch.Tensor", context:
     p_start = torch.softmax(start_logits.masked_fill(~allowed, -1e4), dim=-1)  # T
     p_end = torch.softmax(end_logits.masked_fill(~allowed, -1e4), dim=-1)  # T
     null = float(p_start[cls] * p_end[cls])
-    scores = (p_start * context)[:, None] * (p_end * context)[None, :]  # T x T: score of span (s, e)
-    scores = torch.triu(scores) - torch.triu(scores, diagonal=max_answer_len)  # keep s <= e < s + max_answer_len
-    flat = int(scores.argmax())
-    s, e = divmod(flat, scores.shape[1])
-    return s, e, float(scores[s, e]), null
+    n = min(max_answer_len, len(context))
+    ends = torch.nn.functional.pad(p_end * context, (0, n - 1)).unfold(0, n, 1)  # T x n: p_end(s + k)
+    scores = (p_start * context)[:, None] * ends  # T x n: score of span (s, e = s + k), k < max_answer_len
+    s, k = divmod(int(scores.argmax()), n)  # first best in (s, e) order
+    return s, s + k, float(scores[s, k]), null
 
 
 def answer(
@@ -140,6 +140,7 @@ def answer(
     n = int(enc["attention_mask"][w].sum())  # tokens in this window without padding
     naive_s, naive_e = int(starts[w, :n].argmax()), int(ends[w, :n].argmax())
     ids = enc["input_ids"][w].tolist()
+    encoded = encoded_view(loaded, enc, w)
     return {
         "model": name,
         "model_class": type(loaded.model).__name__,
@@ -159,7 +160,7 @@ def answer(
         "doc_stride": doc_stride,
         "max_answer_len": max_answer_len,
         "logits": {
-            "tokens": loaded.tokenizer.convert_ids_to_tokens(ids[:n]),
+            "tokens": encoded["tokens"],
             "start_logits": [round(float(x), 4) for x in starts[w, :n]],
             "end_logits": [round(float(x), 4) for x in ends[w, :n]],
             "is_context": [sq == 1 for sq in enc.sequence_ids(w)[:n]],
@@ -169,7 +170,7 @@ def answer(
             "end_index": naive_e,
             "text": loaded.tokenizer.decode(ids[naive_s : naive_e + 1]),
         },
-        "encoded": encoded_view(loaded, enc, w),
+        "encoded": encoded,
         "newly_initialized": list(loaded.newly_initialized),
     }
 
@@ -215,6 +216,7 @@ def qa_loss(name: str, question: str, context: str, answer_text: str, max_seq_le
     labels = {"start_positions": torch.tensor([s]), "end_positions": torch.tensor([e])}
     ran = anatomy.run_with_labels(loaded.model, inputs, labels)
     ids = enc["input_ids"][w].tolist()
+    encoded = encoded_view(loaded, enc, w)
     return {
         "model_class": type(loaded.model).__name__,
         "window": w,
