@@ -49,6 +49,21 @@ def screenshot(page, name: str) -> Path:  # noqa: ANN001
     return path
 
 
+def _first_visible(locator):  # noqa: ANN001, ANN202
+    for i in range(locator.count()):
+        if locator.nth(i).is_visible():
+            return locator.nth(i)
+    return None
+
+
 def open_tab(page, title: str) -> None:  # noqa: ANN001
-    """Click a (top-level or nested) tab button by its visible title."""
-    page.get_by_role("tab", name=title, exact=True).first.click()
+    """Click a (top-level or nested) tab by its title, through the "More tabs" menu if it overflowed."""
+    page.get_by_role("tab").first.wait_for()
+    tab = _first_visible(page.get_by_role("tab", name=title, exact=True))
+    if tab is None:
+        more = _first_visible(page.get_by_role("button", name="More tabs"))
+        assert more is not None, f"no tab called {title!r}"
+        more.click()
+        tab = _first_visible(page.get_by_role("button", name=title, exact=True))
+        assert tab is not None, f"no tab called {title!r} in the 'More tabs' menu"
+    tab.click()
