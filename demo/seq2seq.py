@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from demo import models
+from demo.errors import BadInput
 from demo.inputs import require_text
 from demo.task_io import encode, token_view
 
@@ -37,6 +38,8 @@ def task_prefix(loaded: "Loaded", task: str) -> str:
 
 def _prepare(model: str, text: object, task: str) -> tuple["Loaded", str, str, dict, str | None]:
     """(loaded, prefix, prefixed text, encoding 1 x T, truncation notice)."""
+    if task not in TASKS:
+        raise BadInput(f"task must be one of {', '.join(TASKS)} (got {str(task)[:40]!r}).")
     text = require_text(text, "text")
     loaded = models.load(model, HEAD, task=task)
     prefix = task_prefix(loaded, task)

@@ -7,7 +7,7 @@ import gradio as gr
 from demo import fill_mask
 from tabs.common import guard, model_picker, raw_output
 from tabs.task_panel import model_panel
-from tabs.task_views import encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
+from tabs.task_views import code, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
 
 TITLE = "Fill-mask"
 
@@ -86,17 +86,17 @@ def build() -> None:
         loss_out = gr.Markdown()
     raw = raw_output()
 
-    @guard
-    def predict(model_name: str, text_value: str, k: float):
-        result = fill_mask.fill_mask(model_name, text_value, int(k))
+    @guard(cache=True)  # deterministic: a class clicking the same example computes it once
+    def predict(model: str, text: str, top_k: float):
+        result = fill_mask.fill_mask(model, text, top_k)
         caption = encoded_caption(len(result["tokens"]), f" · mask token <code>{result['mask_token']}</code> in red")
         html = tokens_html(result["tokens"], result["input_ids"], highlight=result["mask_positions"], caption=caption)
         return notice_md(result["truncated"]), predictions_figure(result), html, result
 
-    @guard
-    def loss(model_name: str, text_value: str, target_value: str):
-        result = fill_mask.fill_mask_loss(model_name, text_value, target_value)
-        words = ", ".join(f"`{t['token']}` (id {t['token_id']})" for t in result["targets"])
+    @guard(cache=True)
+    def loss(model: str, text: str, target: str):
+        result = fill_mask.fill_mask_loss(model, text, target)
+        words = ", ".join(f"{code(t['token'])} (id {t['token_id']})" for t in result["targets"])
         extra = f"\n\nBy hand: mean −log softmax(logits)[target] at the masks = {result['minus_log_prob']:.4f}"
         return loss_md(result, f"labels = {words} at the mask(s)") + extra
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demo import generation
-from tabs.common import guard, model_picker, raw_output
+from demo import generation, models
+from tabs.common import REQUEST_MB, guard, model_picker, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import (
-    DECODING_JS, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
+    DECODING_JS, code, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
 )
 
 TITLE = "Text generation"
@@ -66,18 +66,29 @@ def build() -> None:
         loss_out = gr.Markdown()
     raw = raw_output()
 
+    def final(step: dict) -> tuple:
+        return notice_md(step["truncated"]), step["text"], _sequence_html(step), step
+
     @guard
-    def generate(model_name: str, prompt_value: str, n: float):
-        for step in generation.stream(model_name, prompt_value, int(n)):
+    def generate(model: str, prompt: str, max_new_tokens: float):
+        # greedy is deterministic: when a whole class runs the same prompt, stream it once
+        key = ("generate", model, prompt, str(max_new_tokens))
+        if ("memo",) + key in models.CACHE.keys():
+            cached = models.memo(key, lambda: None)
+            if cached is not None:
+                yield final(cached)
+                return
+        for step in generation.stream(model, prompt, max_new_tokens):
             if not step["done"]:
                 yield gr.skip(), step["text"], gr.skip(), gr.skip()
             else:
-                yield notice_md(step["truncated"]), step["text"], _sequence_html(step), step
+                models.memo(key, lambda step=step: step, size_mb=REQUEST_MB)
+                yield final(step)
 
-    @guard
-    def loss(model_name: str, prompt_value: str, target_value: str):
-        result = generation.continuation_loss(model_name, prompt_value, target_value)
-        pieces = " ".join(f"`{t}`" for t in result["continuation_tokens"])
+    @guard(cache=True)
+    def loss(model: str, prompt: str, continuation: str):
+        result = generation.continuation_loss(model, prompt, continuation)
+        pieces = " ".join(code(t) for t in result["continuation_tokens"])
         return loss_md(result, f"the continuation {pieces}") + f"\n\nPerplexity exp(loss) = {result['perplexity']:.2f}"
 
     wire_panel(model, panel, generation.HEAD, generation.TASK)

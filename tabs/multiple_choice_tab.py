@@ -44,7 +44,8 @@ def build() -> None:
     panel = model_panel()
     with gr.Row():
         prompt = gr.Textbox(label="prompt", lines=3, value=BAGUETTE[0], scale=1)
-        choices = gr.Textbox(label="choices (one per line, 2 to 5)", lines=5, value=BAGUETTE[1], scale=1)
+        choices = gr.Textbox(label="choices", info="One candidate per line, 2 to 5.", lines=5, value=BAGUETTE[1],
+                             scale=1)
     run = gr.Button("Score the choices", variant="primary")
     gr.Examples(EXAMPLES, [prompt, choices], label="Examples (seeds 002 and 004)")
     notice = gr.Markdown()
@@ -55,23 +56,23 @@ def build() -> None:
                     "`labels = torch.tensor(0).unsqueeze(0)`.")
         with gr.Row():
             label = gr.Number(value=0, precision=0, minimum=0, maximum=mc.MAX_CHOICES - 1,
-                              label="labels (index of the correct choice)", scale=2)
+                              label="labels", info="Index of the correct choice (0 = the first line).", scale=2)
             loss_run = gr.Button("Compute outputs.loss", scale=1)
         loss_out = gr.Markdown()
     raw = raw_output()
 
-    @guard
-    def score(model_name: str, prompt_value: str, choices_value: str):
+    @guard(cache=True)  # deterministic: a class clicking the same example computes it once
+    def score(model: str, prompt: str, choices: str):
         from demo import models
 
-        result = mc.multiple_choice(model_name, prompt_value, choices_value)
-        special = set(models.load_tokenizer(model_name).all_special_tokens)
+        result = mc.multiple_choice(model, prompt, choices)
+        special = set(models.load_tokenizer(model).all_special_tokens)
         labels = label_dict([(f"{i}: {s['choice']}", s["score"]) for i, s in enumerate(result["scores"])])
         return notice_md(result["truncated"]), labels, _pairs_html(result, special), result
 
-    @guard
-    def loss(model_name: str, prompt_value: str, choices_value: str, index: float):
-        result = mc.choice_loss(model_name, prompt_value, choices_value, index)
+    @guard(cache=True)
+    def loss(model: str, prompt: str, choices: str, labels: float):
+        result = mc.choice_loss(model, prompt, choices, labels)
         return loss_md(result, f"labels = [{result['labels'][0]}] (“{escape(result['correct_choice'])}”)")
 
     wire_panel(model, panel, mc.HEAD, mc.TASK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import next_sentence as nsp
-from tabs.common import guard, model_picker, raw_output
+from tabs.common import escape, guard, model_picker, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
 
@@ -50,23 +50,23 @@ def build() -> None:
         loss_out = gr.Markdown()
     raw = raw_output()
 
-    @guard
-    def predict(model_name: str, a: str, b: str):
-        result = nsp.next_sentence(model_name, a, b)
+    @guard(cache=True)  # deterministic: a class clicking the same example computes it once
+    def predict(model: str, sentence_a: str, sentence_b: str):
+        result = nsp.next_sentence(model, sentence_a, sentence_b)
         caption = encoded_caption(len(result["tokens"]), " · sentence A in blue (token_type_ids 0), "
                                   "B in yellow (1), [CLS]/[SEP] grey")
         from demo import models
 
-        special = set(models.load_tokenizer(model_name).all_special_tokens) - {"[MASK]", "<mask>"}
+        special = set(models.load_tokenizer(model).all_special_tokens) - {"[MASK]", "<mask>"}
         html = tokens_html(result["tokens"], result["input_ids"], segments=result["token_type_ids"],
                            special=special, caption=caption)
         label_value = {"IsNext": result["is_next"], "NotNext": result["not_next"]}
         return notice_md(result["truncated"]), label_value, html, result
 
-    @guard
-    def loss(model_name: str, a: str, b: str, label_value: str):
-        result = nsp.nsp_loss(model_name, a, b, label_value)
-        return loss_md(result, f"labels = [{result['labels'][0]}] ({label_value})")
+    @guard(cache=True)
+    def loss(model: str, sentence_a: str, sentence_b: str, labels: str):
+        result = nsp.nsp_loss(model, sentence_a, sentence_b, labels)
+        return loss_md(result, f"labels = [{result['labels'][0]}] ({escape(labels)})")
 
     wire_panel(model, panel, nsp.HEAD, nsp.TASK)
     run.click(predict, [model, sentence_a, sentence_b], [notice, scores, encoded, raw],

@@ -72,23 +72,25 @@ def build() -> None:
         loss_out = gr.Markdown()
     raw = raw_output()
 
-    def handler(task_name: str):
-        @guard
-        def run(model_name: str, text_value: str):
-            result = seq2seq.run(model_name, text_value, task_name)
-            return notice_md(result["truncated"]), result["text"], _input_html(result), result
+    @guard(cache=True)  # deterministic (greedy): a class clicking the same example computes it once
+    def run(model: str, text: str, task: str):
+        result = seq2seq.run(model, text, task)
+        return notice_md(result["truncated"]), result["text"], _input_html(result), result
 
-        return run
+    def translate_text(model: str, text: str):
+        return run(model, text, "translation")
 
-    @guard
-    def loss(model_name: str, text_value: str, task_name: str, target_value: str):
-        result = seq2seq.target_loss(model_name, text_value, target_value, task_name)
+    def summarize_text(model: str, text: str):
+        return run(model, text, "summarization")
+
+    @guard(cache=True)
+    def loss(model: str, text: str, task: str, target: str):
+        result = seq2seq.target_loss(model, text, target, task)
         return loss_md(result, f"labels = the {len(result['labels'])} target tokens")
 
     wire_panel(model, panel, seq2seq.HEAD, "translation")
     outputs = [notice, output, encoded, raw]
-    for button, name in ((translate, "translation"), (summarize, "summarization")):
-        button.click(handler(name), [model, text], outputs,
-                     api_name="translate" if name == "translation" else "summarize").success(
-            panel_for(seq2seq.HEAD, name), model, panel.outputs, api_visibility="private")
+    for button, fn, name in ((translate, translate_text, "translate"), (summarize, summarize_text, "summarize")):
+        button.click(fn, [model, text], outputs, api_name=name).success(
+            panel_for(seq2seq.HEAD, "translation"), model, panel.outputs, api_visibility="private")
     loss_run.click(loss, [model, text, task, target], loss_out, api_name="seq2seq_loss")

@@ -80,6 +80,11 @@ def loss_md(result: dict, what: str) -> str:
     )
 
 
+def code(text: object) -> str:
+    """``text`` as a Markdown code span (shown literally; a backtick inside cannot end the span)."""
+    return "`" + str(text).replace("`", "ˋ") + "`"
+
+
 def label_dict(items: Sequence[tuple[str, float]]) -> dict[str, float]:
     """For gr.Label: unique keys even when two choices read the same."""
     out: dict[str, float] = {}

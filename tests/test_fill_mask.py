@@ -167,3 +167,8 @@ def test_seed_002_milky_way_with_distilroberta():
     assert [o["sequence"] for o in result["predictions"][0]] == [
         "The Milky Way is a spiral galaxy.", "The Milky Way is a dwarf galaxy.", "The Milky Way is a massive galaxy."
     ]
+
+
+def test_endpoint_takes_the_contract_names(client):
+    *_, raw = client.predict(model="tiny-bert", text="a [MASK] b", top_k=2, api_name="/fill_mask")
+    assert len(raw["predictions"][0]) == 2

@@ -116,3 +116,11 @@ def test_smollm2_knows_the_capital_of_france():
     assert "Paris" in result["text"]
     streamed = list(generation.stream("SmolLM2-135M-Instruct (bundled)", "The capital of France is", 8))
     assert streamed[-1]["text"] == result["text"] and len(streamed) > 2  # it really streamed
+
+
+def test_endpoint_takes_the_contract_names_and_repeats_identically(client):
+    kw = dict(model="tiny-llama", prompt="Transformers use attention", max_new_tokens=5, api_name="/generate")
+    *_, first = client.predict(**kw)
+    *_, again = client.predict(**kw)  # served from the request cache: the same greedy continuation
+    assert first == again
+    assert first["generated_ids"] == library_greedy("tiny-llama", "Transformers use attention", 5)
