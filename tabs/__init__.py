@@ -2,4 +2,6 @@
 
 from tabs import anatomy_tab, attention_tab, decoding_tab, embeddings_tab, masking_tab, models_tab, tasks_tab, tokenizer_tab, wordpiece_tab
 
-TABS = [tasks_tab, decoding_tab, attention_tab, embeddings_tab, tokenizer_tab, wordpiece_tab, masking_tab, anatomy_tab, models_tab]
+# the path a course takes: tokens → embeddings → attention → task heads and losses → decoding
+TABS = [tokenizer_tab, wordpiece_tab, masking_tab, embeddings_tab, attention_tab, tasks_tab, anatomy_tab,
+        decoding_tab, models_tab]
