@@ -144,6 +144,8 @@ def test_answer_endpoint(client):
     assert raw["answer"] == CONTEXT[raw["start"]:raw["end"]]
     assert (raw["start"], raw["end"]) == brute_force("tiny-bert-qa", QUESTION, CONTEXT, 15)[:2]
     assert "BertForQuestionAnswering" in out[-4]
+    *_, by_name = client.predict(model="tiny-bert-qa", question=QUESTION, context=CONTEXT, api_name="/answer")
+    assert by_name["max_answer_len"] == qa.MAX_ANSWER_LEN and by_name["doc_stride"] == qa.DOC_STRIDE
 
 
 def test_answer_errors_through_the_client(client):

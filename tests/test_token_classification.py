@@ -112,6 +112,8 @@ def test_token_classify_endpoint(client):
     assert raw["entities"] == token_classification.token_classify("tiny-bert-ner", WARRIORS, "first")["entities"]
     assert set(raw["entities"][0]) >= {"word", "entity", "score", "start", "end"}
     assert "BertForTokenClassification" in out[-4]
+    *_, by_name = client.predict(model="tiny-bert-ner", text=WARRIORS, aggregation="none", api_name="/token_classify")
+    assert by_name["aggregation"] == "none" and "index" in by_name["entities"][0]
 
 
 def test_token_classify_errors_through_the_client(client):
