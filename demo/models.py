@@ -2,7 +2,9 @@
 
 - lazy: nothing loads until a request needs it; torch/transformers import on first use;
 - cached and thread-safe: concurrent first requests for one model load it once
-  (one lock per key), different models load in parallel;
+  (one lock per key); requests for other cached models are never blocked by a load.
+  The from_pretrained calls themselves run one at a time: in parallel they corrupted
+  tied weights (huggingface/transformers#41782, see _FROM_PRETRAINED_LOCK);
 - bounded: a least-recently-used budget in MB ($TC_MODEL_BUDGET_MB, default 6000,
   sized for a 16 GB Space) evicts the oldest entries when a new one would not fit;
 - offline-aware: bundled packages and local directories first, then the local
