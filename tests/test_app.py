@@ -45,3 +45,10 @@ def test_building_the_app_loads_no_model_and_no_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(__import__("pathlib").Path(__file__).parent.parent))
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.bundled
+def test_readme_tokenize_example(client):
+    """The README's gradio_client example, as written there."""
+    r = client.predict(tokenizer="all-MiniLM-L6-v2 (bundled)", text="I love NLP!", api_name="/tokenize")
+    assert r[-1]["sequences"][0]["input_ids"] == [101, 1045, 2293, 17953, 2361, 999, 102]
