@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from browser import open_tab
 
 pytestmark = pytest.mark.browser
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 
 
 def _signature(frame) -> str:
@@ -17,43 +15,31 @@ def _signature(frame) -> str:
     )
 
 
-def test_attention_view_draws_and_redraws(app_url: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            outside: list[str] = []
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+def test_attention_view_draws_and_redraws(page) -> None:
+    """Uses the shared `page` fixture: it fails on requests leaving 127.0.0.1, console errors, dialogs."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    open_tab(page, "Attention")
+    page.locator("#tc-attention-text-pair textarea").fill("Python is my favorite programming language")
+    page.locator("#tc-attention-run").click()
 
-            page.goto(app_url)
-            page.get_by_role("tab", name="Attention").click()
-            page.locator("#tc-attention-text-pair textarea").fill("Python is my favorite programming language")
-            page.locator("#tc-attention-run").click()
+    frame = page.frame_locator("#tc-attention-view iframe")
+    frame.locator("#vis svg line").first.wait_for(state="attached", timeout=180_000)
+    layer = frame.locator("#layer")
+    assert layer.locator("option").count() == 6  # MiniLM: 6 layers in the menu
+    n_tokens = frame.locator("#vis svg #left text").count()
+    assert n_tokens > 10
+    assert frame.locator("#vis svg line").count() == 12 * n_tokens * n_tokens  # 12 heads x T x T
+    assert frame.locator("#filter option").count() == 5  # the A/B filter of a sentence pair
+    before = _signature(frame)
 
-            frame = page.frame_locator("#tc-attention-view iframe")
-            frame.locator("#vis svg line").first.wait_for(state="attached", timeout=180_000)
-            layer = frame.locator("#layer")
-            assert layer.locator("option").count() == 6  # MiniLM: 6 layers in the menu
-            n_tokens = frame.locator("#vis svg #left text").count()
-            assert n_tokens > 10
-            assert frame.locator("#vis svg line").count() == 12 * n_tokens * n_tokens  # 12 heads x T x T
-            assert frame.locator("#filter option").count() == 5  # the A/B filter of a sentence pair
-            before = _signature(frame)
+    layer.select_option("3")
+    page.wait_for_timeout(300)
+    frame.locator("#vis svg line").first.wait_for(state="attached", timeout=60_000)
+    after = _signature(frame)
+    assert after and after != before
 
-            layer.select_option("3")
-            page.wait_for_timeout(300)
-            frame.locator("#vis svg line").first.wait_for(state="attached", timeout=60_000)
-            after = _signature(frame)
-            assert after and after != before
-
-            frame.locator("#filter").select_option(label="Sentence A -> Sentence B")
-            frame.locator("#vis svg line").first.wait_for(state="attached", timeout=60_000)
-            assert frame.locator("#vis svg line").count() < 12 * n_tokens * n_tokens
-
-            assert errors == []
-            assert outside == []  # nothing fetched from the internet
-        finally:
-            browser.close()
+    frame.locator("#filter").select_option(label="Sentence A -> Sentence B")
+    frame.locator("#vis svg line").first.wait_for(state="attached", timeout=60_000)
+    assert frame.locator("#vis svg line").count() < 12 * n_tokens * n_tokens
+    assert errors == []
