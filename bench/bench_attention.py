@@ -10,9 +10,10 @@ Run: `python -m bench.bench_attention`. For MiniLM (6 layers x 12 heads) at 64 a
 
 from __future__ import annotations
 
+from bench import timing
+
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -28,15 +29,7 @@ REPEATS = 5
 
 
 def best_of(fns: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dict[str, float]:
-    for fn in fns.values():
-        fn()  # warm up
-    best = {k: float("inf") for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
+    return timing.best_of(fns, repeats)
 
 
 def bertviz_html(tokens_n: int, view: str) -> int:

@@ -12,10 +12,11 @@ The list is open: append a builder to CASE_BUILDERS that returns more Case rows.
 
 from __future__ import annotations
 
+from bench import timing
+
 import contextlib
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -183,16 +184,7 @@ CASE_BUILDERS: list[Callable[[], list[Case]]] = [encoder_cases, generative_cases
 
 
 def best_of(fns: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dict[str, float]:
-    """Best time of each function, run interleaved so that a busy machine slows them alike."""
-    for fn in fns.values():
-        fn()  # warm up (loads are cached)
-    best = {k: float("inf") for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
+    return timing.best_of(fns, repeats)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,10 +7,11 @@ Both run in the same process on the same, already loaded tokenizer.
 
 from __future__ import annotations
 
+from bench import timing
+
 import os
 import random
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -45,16 +46,7 @@ def five_thousand_words(seed: int = 0) -> str:
 
 
 def best_of(fns: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dict[str, float]:
-    """Best time of each function, run interleaved so that a busy machine slows them alike."""
-    for fn in fns.values():
-        fn()  # warm up
-    best = {k: float("inf") for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
+    return timing.best_of(fns, repeats)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,25 +10,13 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from demo.task_io import max_input_tokens
+
 if TYPE_CHECKING:  # pragma: no cover
     from demo.models import Loaded
 
-HUGE = 100_000  # tokenizers without a limit report model_max_length = 1e30
-
-
-def max_tokens(loaded: "Loaded") -> int:
-    """The longest input (special tokens included) the model accepts: tokenizer limit and position table."""
-    config = loaded.model.config
-    limits = []
-    tok_max = getattr(loaded.tokenizer, "model_max_length", None)
-    if isinstance(tok_max, int) and 0 < tok_max < HUGE:
-        limits.append(tok_max)
-    positions = getattr(config, "max_position_embeddings", None)
-    if isinstance(positions, int) and positions > 0:
-        if getattr(config, "model_type", "") in ("roberta", "xlm-roberta", "camembert"):
-            positions -= (config.pad_token_id or 0) + 1  # RoBERTa's positions start after the padding index
-        limits.append(positions)
-    return min(limits) if limits else 512
+# one definition of "how many tokens this model accepts" for every task engine
+max_tokens = max_input_tokens
 
 
 def encode(loaded: "Loaded", text: str, text_pair: str | None = None, **kw: Any) -> tuple[Any, str]:
