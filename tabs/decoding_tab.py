@@ -402,11 +402,14 @@ def build() -> None:
         with gr.Tab("Compare strategies"):
             gr.Markdown(
                 "The same prompt and seed through several strategies, side by side — greedy's repetition, "
-                "what the n-gram ban fixes, beam search, top-k and top-p. Uses the prompt, model, "
-                "`max_new_tokens`, `seed` and `use_chat_template` above."
+                "what the n-gram ban fixes, beam search, top-k and top-p. Uses the prompt, model and "
+                "`use_chat_template` above."
             )
             strategies = gr.CheckboxGroup(list(decoding.STRATEGIES), value=decoding.DEFAULT_COMPARE,
                                           label="strategies")  # fmt: skip
+            with gr.Row():
+                cmp_max_new_tokens = gr.Slider(1, decoding.MAX_NEW_TOKENS, value=40, step=1, label="max_new_tokens")
+                cmp_seed = gr.Number(value=42, precision=0, label="seed", info="The same seed for every sampler.")
             compare_btn = gr.Button("Compare", variant="primary")
             compare_view = gr.HTML(label="side by side")
             compare_raw = raw_output()
@@ -501,7 +504,7 @@ def build() -> None:
         for out in decoding.compare_stream(model, prompt, strategies, max_new_tokens, seed, use_chat_template):
             yield _compare_html(out), (out if not out["pending"] else gr.skip())
 
-    compare_btn.click(compare, [model, prompt, strategies, max_new_tokens, seed, use_chat_template],
+    compare_btn.click(compare, [model, prompt, strategies, cmp_max_new_tokens, cmp_seed, use_chat_template],
                       [compare_view, compare_raw], api_name="compare")  # fmt: skip
 
     gr.Examples(EXAMPLES, [prompt, preset, use_chat_template], label="Examples from the course (seed 002)")
