@@ -10,6 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio: no 
 import gradio as gr  # noqa: E402
 
 from tabs import TABS  # noqa: E402
+from tabs.common import GENERATE_LANE, MODEL_LANE  # noqa: E402
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -19,6 +20,36 @@ INTRO = (
     "step by step. Every result has a *Raw output* panel showing exactly what the model returned."
 )
 
+# Chosen with `python -m bench.bench_load --compare` (README, "Classroom load"); env overrides for it.
+LANE_LIMITS = {MODEL_LANE: 2, GENERATE_LANE: 1}  # events running at once in each queue
+QUEUE_MAX_SIZE = 256  # a class of 30 with a few clicks each in flight; beyond that "queue full"
+
+
+def share_lanes(demo: gr.Blocks, limits: dict[str, int], one_queue: bool = False) -> None:
+    """Put every model-running event in its lane's first-come-first-served queue (``tabs.common.guard``).
+
+    Gradio gives each event its own queue (and its own concurrency limit) and picks among the
+    queues at random: with ~50 events, a class could run dozens of forward passes at once on two
+    cores while one student's generation waited behind newer requests. One-forward-pass requests
+    and generate() loops get a lane each so that a quick click never waits behind a long
+    generation; reformatting events (preset sliders, a step slider) keep their own queues.
+    ``one_queue`` puts both lanes in one queue (compared in bench/bench_load.py).
+    """
+    for block_fn in demo.fns.values():
+        lane = getattr(block_fn.fn, "lane", None)
+        if lane in limits:
+            queue = MODEL_LANE if one_queue else lane
+            block_fn.concurrency_id = queue
+            block_fn.concurrency_limit = limits[queue]
+
+
+def _apply_queue_setting(demo: gr.Blocks) -> None:
+    """TC_QUEUE=lanes (default), one (a single queue) or per-event (Gradio's default); TC_<LANE>_CONCURRENCY."""
+    mode = os.environ.get("TC_QUEUE", "lanes")
+    limits = {lane: int(os.environ.get(f"TC_{lane.upper()}_CONCURRENCY", n)) for lane, n in LANE_LIMITS.items()}
+    if mode != "per-event":
+        share_lanes(demo, limits, one_queue=mode == "one")
+
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="Transformers Classroom") as demo:
@@ -26,8 +57,8 @@ def build_app() -> gr.Blocks:
         for t in TABS:
             with gr.Tab(t.TITLE):
                 t.build()
-    # 2 cores: a few events at once; the rest wait in a bounded queue (see bench/load_test.py).
-    demo.queue(default_concurrency_limit=2, max_size=128)
+    demo.queue(default_concurrency_limit=2, max_size=QUEUE_MAX_SIZE)
+    _apply_queue_setting(demo)
     return demo
 
 

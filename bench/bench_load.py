@@ -1,24 +1,27 @@
 """Classroom load: 30 students (gradio_client in threads) x 10 requests on the bundled models.
 
-    python -m bench.bench_load [--clients 30] [--requests 10]
+    python -m bench.bench_load [--clients 30] [--requests 10] [--compare]
 
-Starts the real app in this process on a loopback port, mixes tokenize / classify / fill_mask /
-decode / attention, and reports p50 / p95 latency, errors (must be 0) and peak RSS. Then measures
-the request cache: the same example clicked by the whole class (cold vs warm).
+Starts `python app.py` in its own process (as in class: the students are not in the server's
+process), mixes tokenize / classify / fill_mask / decode / attention, and reports p50 / p95
+latency per endpoint, errors (must be 0) and the server's peak RSS. Then the request cache:
+one new example clicked by the whole class at once vs 30 different requests.
+
+``--compare`` runs the same load against several queue settings, side by side, which is how
+app.py's MODEL_CONCURRENCY and shared model queue were chosen.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import resource
 import statistics
 import threading
 import time
+from collections import defaultdict
+from typing import Callable
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+from bench.server import peak_rss_mb, serve
 
 MINILM = "all-MiniLM-L6-v2 (bundled)"
 SMOL = "SmolLM2-135M-Instruct (bundled)"
@@ -29,11 +32,23 @@ SENTENCES = [
     "Python is my favorite programming language.",
     "The Milky Way is a spiral galaxy.",
 ]
+# label → environment for app.py (see app._apply_queue_setting)
+SETTINGS = {
+    "Gradio default: a queue per event, 2 each": {"TC_QUEUE": "per-event"},
+    "one queue, 2 at a time": {"TC_QUEUE": "one"},
+    "lanes: forward 2 + generate 1 (app default)": {"TC_QUEUE": "lanes"},
+    "lanes: forward 2 + generate 2": {"TC_QUEUE": "lanes", "TC_GENERATE_CONCURRENCY": "2"},
+    "lanes: forward 1 + generate 1": {"TC_QUEUE": "lanes", "TC_MODEL_CONCURRENCY": "1"},
+}
+DEFAULT_SETTING = "lanes: forward 2 + generate 1 (app default)"
 
 
 def request_mix(rng: random.Random) -> tuple[str, dict]:
-    """One request a student might send (api_name, kwargs)."""
+    """One request a student might send (api_name, kwargs): half the time a course example
+    (the request cache can serve it), half the time their own sentence (it cannot)."""
     s = rng.choice(SENTENCES)
+    if rng.random() < 0.5:
+        s = f"{s} Student {rng.randrange(10**9)} wrote this."
     kind = rng.choice(["tokenize", "classify", "fill_mask", "decode", "attention"])
     if kind == "tokenize":
         return "/tokenize", dict(tokenizer=MINILM, text=s, text_pair="", add_special_tokens=True,
@@ -41,7 +56,8 @@ def request_mix(rng: random.Random) -> tuple[str, dict]:
     if kind == "classify":
         return "/classify", dict(model=MINILM, text=s, text_pair="")
     if kind == "fill_mask":
-        return "/fill_mask", dict(model=MINILM, text="The Milky Way is a [MASK] galaxy.", top_k=5)
+        return "/fill_mask", dict(model=MINILM, text=s.replace("Python", "[MASK]") if "Python" in s
+                                  else "The Milky Way is a [MASK] galaxy.", top_k=5)
     if kind == "decode":
         return "/decode", dict(model=SMOL, prompt=s, max_new_tokens=8, do_sample=False, num_beams=1,
                                num_return_sequences=1, no_repeat_ngram_size=0, early_stopping=False,
@@ -49,14 +65,26 @@ def request_mix(rng: random.Random) -> tuple[str, dict]:
     return "/attention", dict(model=MINILM, text=s, text_pair="", view="head")
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _p95(values: list[float]) -> float:
+    v = sorted(values)
+    return v[int(0.95 * (len(v) - 1))] if v else float("nan")
+
+
+def in_threads(n: int, work: Callable[[int], None]) -> float:
+    """Run work(0..n-1) in n threads at once; the wall time."""
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
 
 
 def run_clients(url: str, clients: int, requests: int, seed: int = 0) -> dict:
     from gradio_client import Client
 
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     lock = threading.Lock()
 
@@ -69,70 +97,77 @@ def run_clients(url: str, clients: int, requests: int, seed: int = 0) -> dict:
             try:
                 client.predict(**kwargs, api_name=api)
                 with lock:
-                    latencies.append(time.perf_counter() - t0)
+                    latencies[api].append(time.perf_counter() - t0)
             except Exception as e:  # noqa: BLE001 - counted, not raised
                 with lock:
                     errors.append(f"{api}: {type(e).__name__}: {str(e)[:120]}")
 
-    threads = [threading.Thread(target=student, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    lat = sorted(latencies)
+    wall = in_threads(clients, student)
+    every = [x for v in latencies.values() for x in v]
     return {
         "requests": clients * requests,
         "errors": errors,
-        "p50": statistics.median(lat) if lat else float("nan"),
-        "p95": lat[int(0.95 * (len(lat) - 1))] if lat else float("nan"),
-        "throughput": len(lat) / wall,
+        "p50": statistics.median(every) if every else float("nan"),
+        "p95": _p95(every),
+        "p95_quick": _p95([x for api, v in latencies.items() if api != "/decode" for x in v]),
+        "p95_decode": _p95(latencies.get("/decode", [])),
+        "throughput": len(every) / wall,
+        "per_api": {api: (statistics.median(v), _p95(v), len(v)) for api, v in sorted(latencies.items())},
     }
 
 
-def cache_speedup(url: str) -> tuple[float, float]:
-    """The same (not yet seen) classify request: first click vs the class's repeat clicks."""
+def same_click(url: str, clients: int) -> tuple[float, float]:
+    """The whole class clicks one new attention example at once vs each student a different one."""
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
-    text = f"A brand new sentence nobody has sent yet {time.time()}."
-    t0 = time.perf_counter()
-    client.predict(model=MINILM, text=text, text_pair="", api_name="/classify")
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        client.predict(model=MINILM, text=text, text_pair="", api_name="/classify")
-        warm.append(time.perf_counter() - t0)
-    return cold, statistics.median(warm)
+    stamp = time.time()
+    students = [Client(url, verbose=False) for _ in range(clients)]
+
+    def click(texts: Callable[[int], str]) -> float:
+        return in_threads(clients, lambda i: students[i].predict(
+            model=MINILM, text=texts(i), text_pair="", view="head", api_name="/attention"))
+
+    same = click(lambda i: f"The whole class clicks this example at {stamp}.")
+    different = click(lambda i: f"Student {i} types their own sentence at {stamp}.")
+    return same, different
+
+
+def measure(setting: str, clients: int, requests: int, cache: bool) -> dict:
+    with serve(env_extra=SETTINGS[setting]) as (url, proc, _):
+        run_clients(url, 2, 5, seed=99)  # warm-up: load the models once
+        result = run_clients(url, clients, requests)
+        if cache:
+            result["same"], result["different"] = same_click(url, clients)
+        result["rss"] = peak_rss_mb(proc.pid)
+    return result
 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=30)
     ap.add_argument("--requests", type=int, default=10)
+    ap.add_argument("--compare", action="store_true", help="also run the load under other queue settings")
     args = ap.parse_args(argv)
-    import app as app_module
+    settings = list(SETTINGS) if args.compare else [DEFAULT_SETTING]
+    results = {s: measure(s, args.clients, args.requests, cache=s == DEFAULT_SETTING) for s in settings}
 
-    demo = app_module.build_app()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **app_module.launch_kwargs())
-    try:
-        run_clients(demo.local_url, 2, 5, seed=99)  # warm-up: load the models once
-        result = run_clients(demo.local_url, args.clients, args.requests)
-        cold, warm = cache_speedup(demo.local_url)
-    finally:
-        demo.close()
-    print(f"{'classroom load':<44} {args.clients} clients x {args.requests} requests")
-    print(f"{'  p50 latency':<44} {result['p50']:.2f} s")
-    print(f"{'  p95 latency':<44} {result['p95']:.2f} s")
-    print(f"{'  throughput':<44} {result['throughput']:.1f} req/s")
-    print(f"{'  errors (must be 0)':<44} {len(result['errors'])}")
-    for e in result["errors"][:5]:
-        print("   ", e)
-    print(f"{'  peak RSS':<44} {peak_rss_mb():.0f} MB")
-    print(f"{'identical request: first / cached':<44} {cold:.3f} s / {warm:.3f} s = {cold / warm:.0f}× faster")
-    return result
+    print(f"classroom load: {args.clients} clients x {args.requests} mixed requests, server in its own process")
+    print(f"{'queue setting':<46} {'p50':>7} {'p95':>7} {'p95 one-pass':>13} {'p95 decode':>11} {'req/s':>6} "
+          f"{'errors':>6} {'peak RSS':>9}")
+    for s, r in results.items():
+        print(f"{s:<46} {r['p50']:>6.2f}s {r['p95']:>6.2f}s {r['p95_quick']:>12.2f}s {r['p95_decode']:>10.2f}s "
+              f"{r['throughput']:>6.1f} {len(r['errors']):>6} {r['rss']:>7.0f}MB")
+    ours = results[DEFAULT_SETTING]
+    print(f"\nper endpoint ({DEFAULT_SETTING}):")
+    for api, (p50, p95, n) in ours["per_api"].items():
+        print(f"  {api:<14} p50 {p50:5.2f} s   p95 {p95:5.2f} s   ({n} requests)")
+    for r in results.values():
+        for e in r["errors"][:5]:
+            print("  error:", e)
+    print(f"\n{args.clients} students click one new attention example at once: {ours['same']:.2f} s; "
+          f"each their own sentence: {ours['different']:.2f} s "
+          f"(the request cache makes the class {ours['different'] / ours['same']:.1f}× faster)")
+    return ours
 
 
 if __name__ == "__main__":

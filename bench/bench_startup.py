@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import ROOT, serve
 
 BARE = """
 import gradio as gr
@@ -38,30 +34,9 @@ print(time.perf_counter() - t)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def time_to_200(cmd: list[str], env_extra: dict[str, str], timeout: float = 120.0) -> float:
-    port = _free_port()
-    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_SERVER_NAME="127.0.0.1",
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", **env_extra)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while time.perf_counter() - t0 < timeout:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - t0
-            except OSError:
-                time.sleep(0.05)
-        raise TimeoutError(f"{cmd} did not answer within {timeout} s")
-    finally:
-        proc.terminate()
-        proc.wait(10)
+def time_to_200(cmd: list[str]) -> float:
+    with serve(cmd) as (_, _, seconds):
+        return seconds
 
 
 def first_load(name: str, head: str) -> float:
@@ -78,8 +53,8 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str]]:
         f.write(BARE)
     bare, ours = [], []
     for _ in range(args.runs):  # alternate so both see the same machine load
-        bare.append(time_to_200([sys.executable, f.name], {}))
-        ours.append(time_to_200([sys.executable, "app.py"], {}))
+        bare.append(time_to_200([sys.executable, f.name]))
+        ours.append(time_to_200([sys.executable, "app.py"]))
     os.unlink(f.name)
     b, o = statistics.median(bare), statistics.median(ours)
     rows = [

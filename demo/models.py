@@ -119,6 +119,19 @@ class _LRUCache:
                 self._key_locks.pop(key, None)
             return value
 
+    def peek(self, key: tuple, default: Any = None) -> Any:
+        """The cached value (marked recently used) or ``default``; never builds."""
+        with self._lock:
+            if key not in self._entries:
+                return default
+            self._entries.move_to_end(key)
+            return self._entries[key].value
+
+    def put(self, key: tuple, value: Any, size_mb: float) -> None:
+        with self._lock:
+            self._entries[key] = _Entry(value, size_mb)
+            self._evict(keep=key)
+
     def _evict(self, keep: tuple) -> None:
         total = sum(e.size_mb for e in self._entries.values())
         for k in list(self._entries):
@@ -170,6 +183,15 @@ def warm_imports() -> None:
 def memo(key: tuple, build: Callable[[], Any], size_mb: float = 1.0) -> Any:
     """Cache anything expensive (a trained Word2Vec, ...) in the same bounded cache."""
     return CACHE.get_or_build(("memo",) + key, build, lambda _v: size_mb)
+
+
+def memo_peek(key: tuple, default: Any = None) -> Any:
+    """What ``memo`` stored under ``key``, or ``default``: for results that stream (no single flight)."""
+    return CACHE.peek(("memo",) + key, default)
+
+
+def memo_put(key: tuple, value: Any, size_mb: float = 1.0) -> None:
+    CACHE.put(("memo",) + key, value, size_mb)
 
 
 # ---------------------------------------------------------------------------

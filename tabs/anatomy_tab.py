@@ -70,9 +70,9 @@ def build() -> None:
     with gr.Accordion("Every task class of this architecture", open=True):
         overview = gr.Markdown()
     # runs on page load and when the architecture changes (never at start-up); not an API endpoint
-    gr.on(None, guard(_family_table), inputs=family, outputs=overview, api_visibility="private")
+    gr.on(None, guard(_family_table, lane=None), inputs=family, outputs=overview, api_visibility="private")
 
-    @guard
+    @guard(lane=None)
     def pick_family(fam: str):
         classes = _family_classes(fam)
         return gr.Dropdown(choices=classes, value=classes[0])

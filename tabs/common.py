@@ -36,22 +36,45 @@ def _request_key(fn: Callable, args: tuple, kwargs: dict) -> tuple | None:
         return None
 
 
-def guard(fn: Callable | None = None, *, cache: bool = False) -> Callable:
+_MISSING = object()
+# The queues (app.share_lanes) that model work waits in, first come first served:
+MODEL_LANE = "model"  # one forward pass (classify, attention, tokenize, ...)
+GENERATE_LANE = "generate"  # a generate() loop: many forward passes, streamed
+
+
+def guard(fn: Callable | None = None, *, cache: bool = False, lane: str | None = MODEL_LANE) -> Callable:
     """Wrap an event handler so that every failure reaches the user as a gr.Error with a message.
 
     Works for plain functions and generators (streaming); keeps the signature for Gradio.
     ``cache=True`` (deterministic handlers only) serves identical requests from the model cache:
-    when a whole class clicks the same example, it is computed once and the others wait for it.
+    when a whole class clicks the same example, it is computed once and the others wait for it
+    (a streaming handler streams the first time; later requests get its final outputs at once).
+    ``lane`` is the queue the event waits in; ``None`` for handlers that only reformat a result
+    (no model call), so that they never wait behind someone else's generation.
     """
     if fn is None:
-        return functools.partial(guard, cache=cache)
+        return functools.partial(guard, cache=cache, lane=lane)
+    wrapped = _guarded(fn, cache)
+    wrapped.lane = lane
+    return wrapped
+
+
+def _guarded(fn: Callable, cache: bool) -> Callable:
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def gen(*args: Any, **kwargs: Any):
             try:
                 models.warm_imports()
-                yield from fn(*args, **kwargs)
+                key = _request_key(fn, args, kwargs) if cache else None
+                if key is not None and (hit := models.memo_peek(key, _MISSING)) is not _MISSING:
+                    yield hit  # the whole result at once: someone already streamed it
+                    return
+                last = _MISSING
+                for last in fn(*args, **kwargs):
+                    yield last
+                if key is not None and last is not _MISSING:  # finished, not stopped: keep the final outputs
+                    models.memo_put(key, last, size_mb=REQUEST_MB)
             except gr.Error:
                 raise
             except Exception as e:  # noqa: BLE001 - every failure becomes a message

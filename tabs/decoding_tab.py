@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from demo import decoding, registry
-from tabs.common import escape, guard, model_picker, raw_output
+from tabs.common import GENERATE_LANE, escape, guard, model_picker, raw_output
 
 TITLE = "Decoding playground"
 
@@ -446,7 +446,7 @@ def build() -> None:
         c.change(gate, [do_sample, num_beams, num_return_sequences], gated, api_visibility="private")
 
     # -- /decode: every setting is its own parameter, named as in generate() -----------------
-    @guard
+    @guard(cache=True, lane=GENERATE_LANE)  # seeded: the same settings give the same tokens
     def decode(
         model: str, prompt: str, max_new_tokens: int, do_sample: bool, num_beams: int,
         num_return_sequences: int, no_repeat_ngram_size: int, early_stopping: bool, temperature: float,
@@ -498,7 +498,7 @@ def build() -> None:
                [overview_plot, insight], api_visibility="private")  # fmt: skip
 
     # -- /compare ------------------------------------------------------------------------------------
-    @guard
+    @guard(cache=True, lane=GENERATE_LANE)
     def compare(model: str, prompt: str, strategies: list[str], max_new_tokens: int, seed: int,
                 use_chat_template: bool):  # fmt: skip
         for out in decoding.compare_stream(model, prompt, strategies, max_new_tokens, seed, use_chat_template):

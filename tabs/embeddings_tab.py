@@ -165,7 +165,7 @@ def build() -> None:
         r = embeddings.compare(model, word, sentence_a, sentence_b, more_sentences, layer)
         return _summary(r), _line_plot(r), _heat_map(r), _pca_plot(r), r
 
-    @guard
+    @guard(lane=None)
     def fill_examples(word: str) -> str:
         lines = embeddings.sense_lines(word or "")
         if not lines:

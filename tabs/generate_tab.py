@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demo import generation, models
-from tabs.common import REQUEST_MB, guard, model_picker, raw_output
+from demo import generation
+from tabs.common import GENERATE_LANE, guard, model_picker, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import (
     DECODING_JS, code, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
@@ -69,21 +69,10 @@ def build() -> None:
     def final(step: dict) -> tuple:
         return notice_md(step["truncated"]), step["text"], _sequence_html(step), step
 
-    @guard
+    @guard(cache=True, lane=GENERATE_LANE)  # greedy is deterministic: a class running one prompt streams it once
     def generate(model: str, prompt: str, max_new_tokens: float):
-        # greedy is deterministic: when a whole class runs the same prompt, stream it once
-        key = ("generate", model, prompt, str(max_new_tokens))
-        if ("memo",) + key in models.CACHE.keys():
-            cached = models.memo(key, lambda: None)
-            if cached is not None:
-                yield final(cached)
-                return
         for step in generation.stream(model, prompt, max_new_tokens):
-            if not step["done"]:
-                yield gr.skip(), step["text"], gr.skip(), gr.skip()
-            else:
-                models.memo(key, lambda step=step: step, size_mb=REQUEST_MB)
-                yield final(step)
+            yield final(step) if step["done"] else (gr.skip(), step["text"], gr.skip(), gr.skip())
 
     @guard(cache=True)
     def loss(model: str, prompt: str, continuation: str):

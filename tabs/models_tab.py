@@ -23,9 +23,9 @@ def build() -> None:
         "(`python -m demo.prefetch` fetches them all). Use *Try loading* before class."
     )
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, label="Registry")
-    gr.on(None, guard(_table), outputs=table, api_visibility="private")  # fresh status on every page load
+    gr.on(None, guard(_table, lane=None), outputs=table, api_visibility="private")  # fresh status on every page load
     refresh = gr.Button("Refresh status", size="sm")
-    refresh.click(guard(_table), None, table, api_name="models")
+    refresh.click(guard(_table, lane=None), None, table, api_name="models")
     with gr.Row():
         name = gr.Dropdown(choices=catalog.model_names(), value=catalog.model_names()[0], label="model")
         go = gr.Button("Try loading", variant="primary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import seq2seq
-from tabs.common import escape, guard, model_picker, raw_output
+from tabs.common import GENERATE_LANE, escape, guard, model_picker, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import (
     encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
@@ -72,14 +72,15 @@ def build() -> None:
         loss_out = gr.Markdown()
     raw = raw_output()
 
-    @guard(cache=True)  # deterministic (greedy): a class clicking the same example computes it once
     def run(model: str, text: str, task: str):
         result = seq2seq.run(model, text, task)
         return notice_md(result["truncated"]), result["text"], _input_html(result), result
 
+    @guard(cache=True, lane=GENERATE_LANE)  # greedy: a class clicking the same example computes it once
     def translate_text(model: str, text: str):
         return run(model, text, "translation")
 
+    @guard(cache=True, lane=GENERATE_LANE)
     def summarize_text(model: str, text: str):
         return run(model, text, "summarization")
 

@@ -190,7 +190,7 @@ def build() -> None:
                                                      interactive=n > 0),
                 tokens_html(result), contrast_rows(result), result, result)
 
-    @guard
+    @guard(lane=None)
     def show_step(result: dict[str, Any] | None, k: float):
         return step_view(result, k)
 

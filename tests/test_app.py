@@ -52,3 +52,36 @@ def test_readme_tokenize_example(client):
     """The README's gradio_client example, as written there."""
     r = client.predict(tokenizer="all-MiniLM-L6-v2 (bundled)", text="I love NLP!", api_name="/tokenize")
     assert r[-1]["sequences"][0]["input_ids"] == [101, 1045, 2293, 17953, 2361, 999, 102]
+
+
+def _queues_by_api_name(demo) -> dict[str, tuple[str, object]]:
+    return {f.api_name: (f.concurrency_id, f.concurrency_limit) for f in demo.fns.values() if f.api_name}
+
+
+def test_model_events_share_first_come_first_served_lanes(monkeypatch):
+    """One-pass model calls share one queue, generate() loops another; reformatting stays out of both."""
+    import app as app_module
+    from tabs.common import GENERATE_LANE, MODEL_LANE
+
+    monkeypatch.delenv("TC_QUEUE", raising=False)
+    queues = _queues_by_api_name(app_module.build_app())
+    limits = app_module.LANE_LIMITS
+    for api in ("tokenize", "classify", "fill_mask", "attention", "embeddings", "answer", "mlm_mask"):
+        assert queues[api] == (MODEL_LANE, limits[MODEL_LANE]), api
+    for api in ("decode", "compare", "generate", "translate", "summarize"):
+        assert queues[api] == (GENERATE_LANE, limits[GENERATE_LANE]), api
+    # a preset filling the sliders and the Models table never wait behind a generation
+    assert queues["fill"][0] not in (MODEL_LANE, GENERATE_LANE)
+    assert queues["models"][0] not in (MODEL_LANE, GENERATE_LANE)
+
+
+def test_queue_settings_the_benchmark_compares(monkeypatch):
+    import app as app_module
+
+    monkeypatch.setenv("TC_QUEUE", "one")
+    monkeypatch.setenv("TC_MODEL_CONCURRENCY", "3")
+    queues = _queues_by_api_name(app_module.build_app())
+    assert queues["decode"] == queues["classify"] == ("model", 3)
+    monkeypatch.setenv("TC_QUEUE", "per-event")
+    queues = _queues_by_api_name(app_module.build_app())
+    assert queues["decode"][0] != queues["classify"][0]  # Gradio's default: a queue per event
