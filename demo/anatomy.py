@@ -243,10 +243,18 @@ def _build_anatomy(model_class: str) -> dict:
     import torch
     import transformers
 
-    classes = anatomy_classes()
-    model_type, head = classes[model_class]
+    from demo import models
+
+    model_type, head = anatomy_classes()[model_class]
     cls = getattr(transformers, model_class)
-    torch.manual_seed(0)
+    with models.RNG_LOCK:  # seeds torch's global RNG: never in the middle of someone's seeded sampling
+        torch.manual_seed(0)
+        return _anatomy_of(model_class, model_type, head, cls)
+
+
+def _anatomy_of(model_class: str, model_type: str, head: str, cls: type) -> dict:
+    import transformers
+
     losses: dict[str, str] = {}
     heads: dict[str, list[dict]] = {}  # the head's shapes differ per problem type (num_labels)
     for problem_type, labels in _tiny_inputs(model_type, head, None)[1]:
@@ -301,9 +309,17 @@ def describe_loaded(loaded: Any) -> dict:
         model = loaded.model
         cls = type(model).__name__
         losses = anatomy(cls)["losses"] if cls in anatomy_classes() else {}
+        declared = getattr(model.config, "problem_type", None)
+        if loaded.head == "sequence-classification":  # the loss forward() picks for this model's labels
+            from demo.classification import problem_type
+
+            effective = problem_type(model.config)
+        else:  # one loss for the head: its only row
+            effective = next(iter(losses), None) if len(losses) == 1 else declared
         return {
             "model_class": cls,
-            "problem_type": getattr(model.config, "problem_type", None),
+            "problem_type": effective,
+            "problem_type_declared": declared,  # None: the config leaves it to num_labels
             "num_labels": getattr(model.config, "num_labels", None),
             "head": head_layers(model, _dummy_inputs(loaded)),
             "losses": losses,

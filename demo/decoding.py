@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from demo import models
 from demo.errors import BadInput
+from demo.inputs import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -51,9 +52,6 @@ MAX_REPETITION_PENALTY = 10.0
 MAX_NGRAM = 10
 TOP_N = 10  # candidates recorded per step (per row: 6 when several sequences run at once)
 
-# torch's global RNG is process-wide: seeded sampling holds this lock from torch.manual_seed to the
-# last draw, so two requests sampling at once cannot interleave their draws (same seed -> same text).
-_RNG_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -90,15 +88,7 @@ class Settings:
 
 
 def _as_int(name: str, value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"{name} must be a whole number (got {value!r}).") from None
-    if not math.isfinite(f) or f != int(f):
-        raise BadInput(f"{name} must be a whole number (got {value!r}).")
-    return int(f)
+    return int(value) if isinstance(value, bool) else whole_number(value, name)
 
 
 def _as_float(name: str, value: Any) -> float:
@@ -671,7 +661,7 @@ def _run(
     attention_mask = torch.ones_like(input_ids)
     with torch.inference_mode():
         if s.do_sample:
-            with _RNG_LOCK:
+            with models.RNG_LOCK:  # no other draw can interleave: same seed -> same text
                 torch.manual_seed(s.seed)  # what transformers.set_seed does for torch
                 out = model.generate(input_ids, attention_mask=attention_mask, custom_generate=custom_generate, **kw)
         else:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SENSES_FILE = ASSETS / "sense_sentences.txt"
 MAX_SENTENCES = 40  # more lines are dropped with a notice
-MAX_SENTENCE_CHARS = 1000
+MAX_SENTENCE_CHARS = 20_000  # refused beyond this; longer than MAX_TOKENS is cut with a notice
 MAX_TOKENS = 128  # per sentence; the word must be inside
 NEIGHBOURS = 8
 DIGITS = 6  # cosines are rounded: identical vectors give exactly 1.0
@@ -172,8 +172,11 @@ def _locate(tok: Any, word: str, sentence: str, where: str) -> tuple[dict, list[
             f"The word {word!r} is not in {where}: “{_short(sentence)}”. "
             "Pick a word that appears in every sentence (whole word; case does not matter), or edit that sentence."
         )
-    enc = tok(sentence, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True)
-    seq = enc.sequence_ids(0)
+    enc = tok(sentence, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True,
+              return_overflowing_tokens=True, stride=0)
+    cut = len(enc["input_ids"]) > 1  # overflowing windows beyond the first: the sentence was cut
+    enc = {k: v[0] for k, v in enc.items()} | {"sequence_ids": enc.sequence_ids(0)}
+    seq = enc["sequence_ids"]
     positions = [
         i
         for i, (s, e) in enumerate(enc["offset_mapping"])
@@ -189,6 +192,7 @@ def _locate(tok: Any, word: str, sentence: str, where: str) -> tuple[dict, list[
         "positions": positions,
         "pieces": tok.convert_ids_to_tokens(ids),
         "piece_ids": ids,
+        "cut": cut,
     }
     return info, enc["input_ids"]
 
@@ -307,6 +311,9 @@ def compare(
             f"{W2V_PARAMS['min_count']} times in {W2V_CORPUS} + the example sentences), so it has no static Word2Vec vector."
         )
 
+    cut = [info["where"] for info in found if info["cut"]]
+    if cut:
+        notes.append(f"Cut to the first {MAX_TOKENS} tokens (the model reads each sentence up to there): {', '.join(cut)}.")
     pooled = [info for info in found if len(info["positions"]) > 1]
     if pooled:
         ex = pooled[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from demo.errors import BadInput
 
 MAX_CHARS = 20_000  # longer texts are refused with a message (a model sees at most a few pages)
@@ -30,15 +32,26 @@ def optional_text(text: object, field: str = "text", max_chars: int = MAX_CHARS)
     return require_text(text, field, max_chars)
 
 
+def whole_number(value: object, field: str, hint: str = "") -> int:
+    """``value`` as an int: ints, integral floats (gradio sliders send floats) and their strings.
+    BadInput for anything else, NaN and infinity included; ``hint`` ends the message."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # exact, even beyond 2**53
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or not number.is_integer():
+        raise BadInput(f"{field} must be a whole number (got {str(value)[:40]!r}){hint}.")
+    return int(number)
+
+
 def require_int(value: object, field: str, lo: int, hi: int) -> int:
     """An integer in [lo, hi], or BadInput naming the allowed range."""
-    try:
-        number = float(value)  # gradio sliders send floats
-    except (TypeError, ValueError):
-        raise BadInput(f"{field} must be a whole number between {lo} and {hi}.") from None
-    if number != int(number) or not lo <= number <= hi:
-        raise BadInput(f"{field} must be a whole number between {lo} and {hi} (got {value}).")
-    return int(number)
+    number = whole_number(value, field, f"; use a whole number between {lo} and {hi}")
+    if not lo <= number <= hi:
+        raise BadInput(f"{field} must be a whole number between {lo} and {hi} (got {number}).")
+    return number
 
 
 def require_float(value: object, field: str, lo: float, hi: float) -> float:

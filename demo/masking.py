@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from demo import models, registry
 from demo.errors import BadInput, WrongTask
+from demo.inputs import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import PreTrainedTokenizerBase
@@ -53,14 +54,7 @@ IS_NEXT, NOT_NEXT = 0, 1  # BertForPreTraining's next_sentence_label convention
 
 
 def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or seed is None:
-        raise BadInput("seed must be a whole number (the same seed gives the same masks).")
-    try:
-        s = int(seed)
-    except (TypeError, ValueError):
-        raise BadInput(f"seed must be a whole number (got {seed!r}).") from None
-    if s != seed and not (isinstance(seed, float) and float(s) == seed):
-        raise BadInput(f"seed must be a whole number (got {seed!r}).")
+    s = whole_number(seed, "seed", " (the same seed gives the same masks)")
     if not 0 <= s < 2**63:
         raise BadInput(f"seed must be between 0 and 2**63 - 1 (got {s}).")
     return s

@@ -18,6 +18,7 @@ import functools
 import importlib.util
 import logging
 import os
+import pickle
 import socket
 import threading
 import time
@@ -49,6 +50,7 @@ HEADS: dict[str, str] = {
 }
 
 DEFAULT_BUDGET_MB = 6000
+DEFAULT_RESPONSES_BUDGET_MB = 512  # a class of 30 with many distinct clicks: a few hundred responses
 TOKENIZER_MB = 5.0  # a rough in-memory size; real tokenizers are 1-10 MB
 
 
@@ -62,6 +64,11 @@ def cache_dir() -> Path:
 
 def budget_mb() -> float:
     return float(os.environ.get("TC_MODEL_BUDGET_MB", DEFAULT_BUDGET_MB))
+
+
+def responses_budget_mb() -> float:
+    """What the cache of finished responses (identical clicks from a class) may hold."""
+    return float(os.environ.get("TC_RESPONSES_BUDGET_MB", DEFAULT_RESPONSES_BUDGET_MB))
 
 
 @dataclass
@@ -93,7 +100,8 @@ class _Entry:
 
 
 class _LRUCache:
-    def __init__(self) -> None:
+    def __init__(self, budget: Callable[[], float]) -> None:
+        self._budget = budget  # MB; read at each eviction so tests and benches can change it
         self._lock = threading.Lock()
         self._entries: "OrderedDict[tuple, _Entry]" = OrderedDict()
         self._key_locks: dict[tuple, threading.Lock] = {}
@@ -135,7 +143,7 @@ class _LRUCache:
     def _evict(self, keep: tuple) -> None:
         total = sum(e.size_mb for e in self._entries.values())
         for k in list(self._entries):
-            if total <= budget_mb():
+            if total <= self._budget():
                 break
             if k == keep:
                 continue
@@ -156,7 +164,8 @@ class _LRUCache:
             self.loads.clear()
 
 
-CACHE = _LRUCache()
+CACHE = _LRUCache(budget_mb)  # models, tokenizers and memo(): what is expensive to build
+RESPONSES = _LRUCache(responses_budget_mb)  # finished responses of deterministic handlers (tabs.common.guard)
 
 
 def _import_heavy() -> bool:
@@ -185,13 +194,27 @@ def memo(key: tuple, build: Callable[[], Any], size_mb: float = 1.0) -> Any:
     return CACHE.get_or_build(("memo",) + key, build, lambda _v: size_mb)
 
 
-def memo_peek(key: tuple, default: Any = None) -> Any:
-    """What ``memo`` stored under ``key``, or ``default``: for results that stream (no single flight)."""
-    return CACHE.peek(("memo",) + key, default)
+def _pickled_mb(value: Any) -> float:
+    """About how much memory a response holds (HTML pages, figures and step records range from a
+    few kB to several MB): its pickle's size."""
+    try:
+        return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) / 2**20
+    except Exception:  # noqa: BLE001 - a value that cannot be pickled: a guess
+        return 0.5
 
 
-def memo_put(key: tuple, value: Any, size_mb: float = 1.0) -> None:
-    CACHE.put(("memo",) + key, value, size_mb)
+def response(key: tuple, build: Callable[[], Any]) -> Any:
+    """A deterministic handler's response, built once however many identical requests arrive at once."""
+    return RESPONSES.get_or_build(key, build, _pickled_mb)
+
+
+def response_peek(key: tuple, default: Any = None) -> Any:
+    """A finished response, or ``default``: for streamed ones (no single flight: the first streams)."""
+    return RESPONSES.peek(key, default)
+
+
+def response_put(key: tuple, value: Any) -> None:
+    RESPONSES.put(key, value, _pickled_mb(value))
 
 
 # ---------------------------------------------------------------------------
@@ -265,8 +288,9 @@ def _smollm_dir(spec: ModelSpec, gguf: Path) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     log.info("converting %s to safetensors (once, ~20 s)", gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    with _FROM_PRETRAINED_LOCK:  # not thread-safe (see above)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     tmp = out.with_name(out.name + f".tmp{os.getpid()}-{threading.get_ident()}")
     tmp.mkdir(parents=True, exist_ok=True)
     # save_pretrained refuses GGUF-loaded models; save_model handles the tied lm_head.
@@ -325,6 +349,12 @@ def _unavailable(spec: ModelSpec, e: Exception) -> ModelUnavailable:
 # checked: 7 heads of MiniLM loaded in parallel, BertForMaskedLM kept cls.predictions.decoder on "meta"
 # in the cache for good. Builds are serialised; cache hits never take this lock.
 _FROM_PRETRAINED_LOCK = threading.Lock()
+
+# torch's global RNG is process-wide. Seeded sampling (demo.decoding) holds this lock from
+# torch.manual_seed to its last draw; everything else that draws from it (random init of a
+# newly initialised head at load, the anatomy's tiny models) holds it too, so a seeded request
+# gives the same text however busy the server is. Order: _FROM_PRETRAINED_LOCK, then RNG_LOCK.
+RNG_LOCK = threading.RLock()
 
 
 def _model_size_mb(loaded: Loaded) -> float:
@@ -408,7 +438,7 @@ def load(name: str, head: str = "base", *, attentions: bool = False, task: str |
         if impl:
             kw["attn_implementation"] = impl
         try:
-            with _FROM_PRETRAINED_LOCK:
+            with _FROM_PRETRAINED_LOCK, RNG_LOCK:  # missing head weights are drawn from the global RNG
                 model, info = auto.from_pretrained(where, output_loading_info=True, **kw)
         except OSError as e:
             raise _unavailable(spec, e) from e

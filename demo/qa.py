@@ -223,6 +223,7 @@ def qa_loss(name: str, question: str, context: str, answer_text: str, max_seq_le
         "start_positions": s,
         "end_positions": e,
         "answer_tokens": loaded.tokenizer.convert_ids_to_tokens(ids[s : e + 1]),
+        "encoded": encoded,  # the window the labels point into
         "loss": ran["loss"],
         "loss_function": ran["loss_function"],
         "note": "loss = (CrossEntropy(start_logits, start_positions) + CrossEntropy(end_logits, end_positions)) / 2",

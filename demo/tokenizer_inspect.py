@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from demo import models, registry
 from demo.errors import BadInput, DemoError
+from demo.inputs import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import PreTrainedTokenizerBase
@@ -97,12 +98,7 @@ def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
 def _check_max_length(max_length: Any) -> int | None:
     if max_length is None or max_length == "" or max_length == 0:
         return None
-    try:
-        n = int(max_length)
-    except (TypeError, ValueError):
-        raise BadInput(f"max_length must be a whole number (got {max_length!r}); leave it 0 for none.") from None
-    if n != max_length and not (isinstance(max_length, float) and float(n) == max_length):
-        raise BadInput(f"max_length must be a whole number (got {max_length!r}).")
+    n = whole_number(max_length, "max_length", "; leave it 0 for none")
     if n < 0:
         raise BadInput(f"max_length must be positive (got {n}); 0 means no max_length.")
     if n > MAX_LENGTH_CAP:

@@ -22,6 +22,7 @@ from collections import defaultdict
 from typing import Any
 
 from demo.errors import BadInput
+from demo.inputs import whole_number
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
@@ -186,12 +187,7 @@ def _corpus_lines(corpus: str) -> list[str]:
 
 
 def _check_vocab_size(vocab_size: Any) -> int:
-    try:
-        size = int(vocab_size)
-    except (TypeError, ValueError):
-        raise BadInput(f"vocab_size must be a whole number (got {vocab_size!r}).") from None
-    if size != vocab_size and not (isinstance(vocab_size, float) and vocab_size.is_integer()):
-        raise BadInput(f"vocab_size must be a whole number (got {vocab_size!r}).")
+    size = whole_number(vocab_size, "vocab_size")
     if not 1 <= size <= MAX_VOCAB_SIZE:
         raise BadInput(f"vocab_size must be between 1 and {MAX_VOCAB_SIZE} (got {size}).")
     return size

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import anatomy
-from tabs.common import escape, guard, raw_output
+from tabs.common import code, escape, guard, raw_output
 
 TITLE = "Anatomy"
 
@@ -18,7 +18,7 @@ def _table(results: list[dict]) -> str:
     lines = ["| class | problem type | head layers (forward order) | loss |", "|---|---|---|---|"]
     for r in results:
         for i, (problem, loss) in enumerate(r["losses"].items()):
-            layers = "<br>".join(f"`{escape(h['name'])}` {escape(h['shape'])}" for h in r["heads"][problem])
+            layers = "<br>".join(f"{code(h['name'])} {escape(h['shape'])}" for h in r["heads"][problem])
             cls = f"**{r['model_class']}**" if i == 0 else ""
             lines.append(f"| {cls} | {escape(problem)} | {layers} | `nn.{loss}` |")
     return "\n".join(lines)
@@ -32,7 +32,9 @@ def _classes_by_family() -> dict[str, list[str]]:
 
 
 def _family_classes(fam: str) -> list[str]:
-    classes = sorted(_classes_by_family().get(fam, []))
+    """The family's task classes in seed 000's order: masked LM, causal LM, seq2seq, sequence
+    classification, token classification, QA, multiple choice, next sentence (demo.anatomy.HEAD_MAPPINGS)."""
+    classes = _classes_by_family().get(fam, [])
     if not classes:
         raise gr.Error(f"No task classes for {fam!r}; pick an architecture from the list.")
     return classes
@@ -49,11 +51,11 @@ def build() -> None:
         "forward pass calls them, and runs it with labels for each problem type to see which loss "
         "actually runs. Compare with seed 000's DistilBERT table."
     )
-    families = ["distilbert", "bert", "roberta", "albert", "electra", "gpt2", "llama", "t5", "bart"]
+    families = list(anatomy.TINY_CONFIGS)  # every architecture the app can build a tiny copy of
     with gr.Row():
         family = gr.Dropdown(families, value="distilbert", label="architecture", scale=1)
         model_class = gr.Dropdown(
-            [
+            [  # seed 000's DistilBERT classes (the list follows the architecture; listing it needs transformers)
                 "DistilBertForMaskedLM",
                 "DistilBertForSequenceClassification",
                 "DistilBertForTokenClassification",
@@ -65,6 +67,11 @@ def build() -> None:
             scale=2,
         )
         show = gr.Button("Show head and losses", variant="primary", scale=1)
+    gr.Examples(
+        [["DistilBertForSequenceClassification"], ["DistilBertForMaskedLM"], ["BertForNextSentencePrediction"],
+         ["GPT2LMHeadModel"], ["T5ForConditionalGeneration"]],
+        [model_class], label="Examples (seed 000's table, and the heads the other tabs use)",
+    )
     one = gr.Markdown()
     raw = raw_output()
     with gr.Accordion("Every task class of this architecture", open=True):
@@ -84,4 +91,4 @@ def build() -> None:
 
     family.change(pick_family, family, model_class, api_visibility="private")
     show.click(show_class, model_class, [one, raw], api_name="anatomy")
-    model_class.input(show_class, model_class, [one, raw], api_visibility="private")
+    model_class.change(show_class, model_class, [one, raw], api_visibility="private")  # picked, an example, a new architecture

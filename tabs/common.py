@@ -16,7 +16,6 @@ from demo.errors import DemoError
 
 log = logging.getLogger(__name__)
 
-REQUEST_MB = 0.2  # what one cached response is counted as in the model cache's budget
 
 
 def _to_gr_error(e: Exception) -> gr.Error:
@@ -67,14 +66,14 @@ def _guarded(fn: Callable, cache: bool) -> Callable:
             try:
                 models.warm_imports()
                 key = _request_key(fn, args, kwargs) if cache else None
-                if key is not None and (hit := models.memo_peek(key, _MISSING)) is not _MISSING:
+                if key is not None and (hit := models.response_peek(key, _MISSING)) is not _MISSING:
                     yield hit  # the whole result at once: someone already streamed it
                     return
                 last = _MISSING
                 for last in fn(*args, **kwargs):
                     yield last
                 if key is not None and last is not _MISSING:  # finished, not stopped: keep the final outputs
-                    models.memo_put(key, last, size_mb=REQUEST_MB)
+                    models.response_put(key, last)
             except gr.Error:
                 raise
             except Exception as e:  # noqa: BLE001 - every failure becomes a message
@@ -88,7 +87,7 @@ def _guarded(fn: Callable, cache: bool) -> Callable:
             models.warm_imports()  # one thread imports transformers; concurrent first requests wait
             key = _request_key(fn, args, kwargs) if cache else None
             if key is not None:
-                return models.memo(key, lambda: fn(*args, **kwargs), size_mb=REQUEST_MB)
+                return models.response(key, lambda: fn(*args, **kwargs))
             return fn(*args, **kwargs)
         except gr.Error:
             raise
@@ -132,7 +131,7 @@ def head_notice(loaded: models.Loaded) -> str:
     """Markdown warning when the model's head was newly initialised at load time."""
     if not loaded.newly_initialized:
         return f"✅ `{type(loaded.model).__name__}`: every weight came from the checkpoint."
-    keys = ", ".join(f"`{html.escape(k)}`" for k in loaded.newly_initialized[:8])
+    keys = ", ".join(code(k) for k in loaded.newly_initialized[:8])
     more = "" if len(loaded.newly_initialized) <= 8 else f" (+{len(loaded.newly_initialized) - 8} more)"
     return (
         f"⚠️ **Newly initialised head** in `{type(loaded.model).__name__}`: {keys}{more} "
@@ -144,3 +143,18 @@ def head_notice(loaded: models.Loaded) -> str:
 def escape(text: Any) -> str:
     """Escape anything user-supplied before it goes into HTML."""
     return html.escape(str(text), quote=True)
+
+
+def plot_text(text: Any) -> str:
+    """Text for a plotly title, tick, legend or hover: shown as typed, never as markup.
+
+    Plotly reads ``<b>``, ``<br>``, ``<a href>`` … in every string; it decodes ``&lt; &gt; &amp;``
+    but not ``&quot;``, so quotes are left alone.
+    """
+    return html.escape(str(text), quote=False)
+
+
+def code(text: Any) -> str:
+    """``text`` as a Markdown code span, shown literally (Markdown never decodes entities inside
+    one, so the text must not be HTML-escaped); a backtick inside cannot end the span."""
+    return "`" + str(text).replace("`", "ˋ") + "`"

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from demo import decoding, registry
-from tabs.common import GENERATE_LANE, escape, guard, model_picker, raw_output
+from tabs.common import GENERATE_LANE, code, escape, guard, model_picker, plot_text, raw_output
 
 TITLE = "Decoding playground"
 
@@ -84,7 +84,7 @@ def _prompt_html(result: dict) -> str:
 def _notices_md(result: dict) -> str:
     lines = [f"ℹ️ {escape(n)}" for n in result.get("notices", [])]
     if result.get("ignored"):
-        names = ", ".join(f"`{escape(x.split(' ')[0])}`" for x in result["ignored"])
+        names = ", ".join(code(x.split(' ')[0]) for x in result["ignored"])
         lines.append(f"Not used by {escape(result.get('strategy', 'this strategy'))}: {names}.")
     return "\n\n".join(lines)
 
@@ -129,13 +129,15 @@ def _step_figure(result: dict | None, step: int, row: int):
     rec = st["rows"][min(row, len(st["rows"]) - 1)]
     cands = rec["candidates"][:14]
     chosen = (rec.get("chosen") or {}).get("token_id")
-    labels = [("▶ " if c["token_id"] == chosen else "") + escape(repr(_shown(c["token"]))) for c in cands]
+    shown = [repr(_shown(c["token"])) for c in cands]  # two ids can read the same (byte pieces): add the id
+    labels = [plot_text(("▶ " if c["token_id"] == chosen else "") + t + (f" #{c['token_id']}" if shown.count(t) > 1 else ""))
+              for t, c in zip(shown, cands)]
     for k, stage in enumerate(st["stages"]):
         fig.add_bar(
             y=labels, x=[c["p"][k] for c in cands], orientation="h", name=stage,
             marker_color=STAGE_COLORS[k % len(STAGE_COLORS)],
             text=[("✂ cut by " + c["cut_by"]) if (k == len(st["stages"]) - 1 and c["cut_by"]) else "" for c in cands],
-            textposition="outside", hovertemplate="%{y}: p=%{x:.4f}<extra>" + escape(stage) + "</extra>",
+            textposition="outside", hovertemplate="%{y}: p=%{x:.4f}<extra>" + plot_text(stage) + "</extra>",
         )  # fmt: skip
     kept, mass = rec["kept"][-1], rec["kept_mass"][-1]
     fig.update_layout(
@@ -149,7 +151,6 @@ def _step_figure(result: dict | None, step: int, row: int):
 
 def _overview_figure(result: dict | None, row: int):
     """Across steps: how many tokens survive the processors, and how much probability they held."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -232,7 +233,7 @@ def _beam_figure(result: dict | None):
         fig.add_scatter(
             x=[st["step"]] * len(beams), y=ys, mode="markers", showlegend=False,
             marker=dict(size=7, color="#6366f1"), hoverinfo="text",
-            hovertext=[f"{escape(repr(_shown(b['token'])))} → {b['score']:.2f}<br>{escape(b['text'][-80:])}"
+            hovertext=[f"{plot_text(repr(_shown(b['token'])))} → {b['score']:.2f}<br>{plot_text(b['text'][-80:])}"
                        for b in beams],
         )  # fmt: skip
         prev_y = ys
@@ -263,7 +264,7 @@ def _step_md(result: dict | None, step: int, row: int) -> str:
     ch = rec.get("chosen")
     lines = []
     if rec.get("text") is not None:
-        lines.append(f"Beam {rec['row']} so far: `{escape(_shown(rec['text'])) or '∅'}`")
+        lines.append(f"Beam {rec['row']} so far: {code(_shown(rec['text']) or '∅')}")
     if ch:
         lines.append(
             f"Chosen: **{escape(repr(_shown(ch['token'])))}** — p = {ch['p'][0]:.4f} under the model, "
@@ -271,7 +272,7 @@ def _step_md(result: dict | None, step: int, row: int) -> str:
         )
     table = ["| stage | tokens kept | model probability they hold |", "|---|---:|---:|"]
     for name, k, m in zip(st["stages"], rec["kept"], rec["kept_mass"]):
-        table.append(f"| `{escape(name)}` | {k:,} | {m:.1%} |")
+        table.append(f"| {code(name)} | {k:,} | {m:.1%} |")
     return "\n\n".join(lines + ["\n".join(table)])
 
 
@@ -467,9 +468,9 @@ def build() -> None:
 
     ins = [model, prompt, max_new_tokens, do_sample, num_beams, num_return_sequences, no_repeat_ngram_size,
            early_stopping, temperature, top_k, top_p, repetition_penalty, seed, use_chat_template]  # fmt: skip
-    run = go_btn.click(decode, ins, [sequences, notices, prompt_view, raw, state], api_name="decode")
-    prompt.submit(decode, ins, [sequences, notices, prompt_view, raw, state], api_visibility="private")
-    stop_btn.click(None, None, None, cancels=[run], api_visibility="private")
+    run = gr.on([go_btn.click, prompt.submit], decode, ins, [sequences, notices, prompt_view, raw, state],
+                api_name="decode")
+    stop_btn.click(None, None, None, cancels=[run], api_visibility="private")  # Stop ends a run started either way
 
     # -- the step view, from the stored result ----------------------------------------------------
     def show_result(result: dict | None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import embeddings
-from tabs.common import escape, guard, model_picker, raw_output
+from tabs.common import code, escape, guard, model_picker, plot_text, raw_output
 
 TITLE = "Embeddings"
 
@@ -25,7 +25,7 @@ def _examples() -> list[list[str]]:
 def _summary(r: dict) -> str:
     w = escape(r["word"])
     pieces = " / ".join(
-        f"{escape(s['where'])}: " + " ".join(f"`{escape(p)}`" for p in s["pieces"]) for s in r["sentences"][:2]
+        f"{escape(s['where'])}: " + " ".join(code(p) for p in s["pieces"]) for s in r["sentences"][:2]
     )
     ctx = r["contextual_cosine"]
     w2v = "—" if r["word2vec_cosine"] is None else f"**{r['word2vec_cosine']}**"
@@ -43,12 +43,12 @@ def _summary(r: dict) -> str:
     if r["static_neighbours"]:
         rows.append(
             "\n**Nearest rows of the input-embedding table** (static, any sentence): "
-            + ", ".join(f"`{escape(n['token'])}` {n['cosine']:.2f}" for n in r["static_neighbours"])
+            + ", ".join(f"{code(n['token'])} {n['cosine']:.2f}" for n in r["static_neighbours"])
         )
     if r["word2vec_neighbours"]:
         rows.append(
             "\n**Word2Vec nearest words** (static, any sentence): "
-            + ", ".join(f"`{escape(n['word'])}` {n['cosine']:.2f}" for n in r["word2vec_neighbours"])
+            + ", ".join(f"{code(n['word'])} {n['cosine']:.2f}" for n in r["word2vec_neighbours"])
         )
     rows += [f"\nℹ️ {escape(n)}" for n in r["notes"]]
     return "\n".join(rows)
@@ -68,7 +68,7 @@ def _line_plot(r: dict):
                         line=dict(dash="dot", color="#f59e0b"))
     low = min(r["contextual_cosine"] + [r["static_cosine"]])
     fig.update_layout(
-        title=f"cosine of “{r['word']}” in sentence A vs B, per layer",
+        title=f"cosine of “{plot_text(r['word'])}” in sentence A vs B, per layer",
         yaxis=dict(title="cosine similarity", range=[max(-1.0, low - 0.1), 1.02]),
         xaxis=dict(title="layer"), height=380, margin=dict(l=50, r=20, t=50, b=40),
         legend=dict(orientation="h", y=-0.25), template="plotly_white",
@@ -81,7 +81,7 @@ def _labels(r: dict) -> list[str]:
     for i, s in enumerate(r["sentences"]):
         tag = "A" if i == 0 else "B" if i == 1 else str(i + 1)
         text = s["sentence"] if len(s["sentence"]) <= 38 else s["sentence"][:37] + "…"
-        out.append(f"{tag}: {text}")
+        out.append(plot_text(f"{tag}: {text}"))
     return out
 
 
@@ -111,8 +111,8 @@ def _pca_plot(r: dict):
         groups.setdefault(key, []).append(dict(p, tag="A" if i == 0 else "B" if i == 1 else ""))
     for label, pts in groups.items():
         fig.add_scatter(
-            x=[p["x"] for p in pts], y=[p["y"] for p in pts], mode="markers+text", name=label or "unlabelled",
-            text=[p["tag"] for p in pts], textposition="top center", customdata=[p["sentence"] for p in pts],
+            x=[p["x"] for p in pts], y=[p["y"] for p in pts], mode="markers+text", name=plot_text(label or "unlabelled"),
+            text=[p["tag"] for p in pts], textposition="top center", customdata=[plot_text(p["sentence"]) for p in pts],
             hovertemplate="%{customdata}<extra></extra>",
             marker=dict(size=13 if label == "A / B" else 10, color=SENSE_COLOURS.get(label, "#ef4444"),
                         symbol="star" if label == "A / B" else "circle", line=dict(width=1, color="#fff")),
@@ -122,7 +122,7 @@ def _pca_plot(r: dict):
         fig.add_annotation(text="Add more sentences (more_sentences) to see clusters", showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.9)
     fig.update_layout(
-        title=f"“{r['word']}” in {len(pca['points'])} sentences, {r['layer_names'][pca['layer']]}: 2D PCA",
+        title=f"“{plot_text(r['word'])}” in {len(pca['points'])} sentences, {r['layer_names'][pca['layer']]}: 2D PCA",
         xaxis=dict(title=f"PC1 ({ev[0]:.0%} of variance)"), yaxis=dict(title=f"PC2 ({ev[1]:.0%})"),
         height=440, margin=dict(l=50, r=20, t=50, b=40), template="plotly_white",
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import fill_mask
-from tabs.common import guard, model_picker, raw_output
+from tabs.common import code, escape, guard, model_picker, plot_text, raw_output
 from tabs.task_panel import model_panel
-from tabs.task_views import code, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
+from tabs.task_views import encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
 
 TITLE = "Fill-mask"
 
@@ -19,6 +19,14 @@ EXAMPLES = [
      "an initial seven slave states declared their secession from the country to form the Confederacy.", 5],  # seed 004
     ["I went to the [MASK] to deposit [MASK].", 5],
 ]
+
+
+def _bar_labels(options: list[dict]) -> list[str]:
+    """One category per prediction: byte-level pieces such as 'Ġspiral' and 'spiral' both read
+    'spiral', so a repeated label gets its token id (otherwise plotly stacks them on one bar)."""
+    shown = [o["token"] or o["piece"] for o in options]
+    return [plot_text(f"{t} (id {o['token_id']}) " if shown.count(t) > 1 else f"{t} ")
+            for t, o in zip(shown, options)]
 
 
 def predictions_figure(result: dict):
@@ -34,12 +42,12 @@ def predictions_figure(result: dict):
         fig.add_trace(
             go.Bar(
                 x=[o["score"] for o in options],
-                y=[f"{o['token']} " if o["token"] else f"{o['piece']} " for o in options],
+                y=_bar_labels(options),
                 orientation="h",
                 text=[f"{o['score']:.1%}" for o in options],
                 textposition="auto",
                 marker_color="#6366f1",
-                hovertext=[o["sequence"] for o in options],
+                hovertext=[plot_text(o["sequence"]) for o in options],
                 hoverinfo="text+x",
             ),
             row=1,
@@ -89,7 +97,7 @@ def build() -> None:
     @guard(cache=True)  # deterministic: a class clicking the same example computes it once
     def predict(model: str, text: str, top_k: float):
         result = fill_mask.fill_mask(model, text, top_k)
-        caption = encoded_caption(len(result["tokens"]), f" · mask token <code>{result['mask_token']}</code> in red")
+        caption = encoded_caption(len(result["tokens"]), f" · mask token <code>{escape(result['mask_token'])}</code> in red")
         html = tokens_html(result["tokens"], result["input_ids"], highlight=result["mask_positions"], caption=caption)
         return notice_md(result["truncated"]), predictions_figure(result), html, result
 

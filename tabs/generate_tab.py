@@ -5,10 +5,10 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import generation
-from tabs.common import GENERATE_LANE, guard, model_picker, raw_output
+from tabs.common import GENERATE_LANE, code, guard, model_picker, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import (
-    DECODING_JS, code, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
+    DECODING_JS, encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel,
 )
 
 TITLE = "Text generation"

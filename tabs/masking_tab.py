@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from demo import masking
-from tabs.common import escape, guard, model_picker, raw_output
+from tabs.common import code, escape, guard, model_picker, raw_output
 
 TITLE = "MLM masking"
 
@@ -80,7 +80,7 @@ def counts_md(result: dict[str, Any]) -> str:
     lines = [
         f"**{c['chosen']} of {c['candidates']}** candidate tokens picked "
         f"(mlm_probability {result['mlm_probability']:.2f}, seed {result['seed']}): "
-        f"{c['mask']} → `{escape(result['mask_token'])}`, {c['random']} → random, {c['unchanged']} unchanged. "
+        f"{c['mask']} → {code(result['mask_token'])}, {c['random']} → random, {c['unchanged']} unchanged. "
         "`labels` hold the original id at picked positions and -100 everywhere else, so the loss only "
         "counts the picked tokens."
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import models, qa
-from tabs.common import escape, guard, raw_output
+from tabs.common import escape, guard, plot_text, raw_output
 from tabs.encoder_widgets import (encoded_values, encoded_view, loss_markdown, on_load_and_model_change,
                                   panel_or_notice, picker)
 from tabs.task_panel import model_panel, panel_values
@@ -36,7 +36,7 @@ def _plot(r: dict):
 
     lg = r["logits"]
     x = list(range(len(lg["tokens"])))
-    labels = [f"{i}: {t}" for i, t in enumerate(lg["tokens"])]
+    labels = [plot_text(f"{i}: {t}") for i, t in enumerate(lg["tokens"])]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=x, y=lg["start_logits"], name="start_logits", mode="lines+markers",
                              text=labels, hovertemplate="%{text}<br>start %{y:.3f}<extra></extra>"))

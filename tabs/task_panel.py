@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demo import anatomy, models
-from tabs.common import escape, head_notice
+from tabs.common import code, escape, head_notice
 
 HEAD_COLUMNS = ["layer", "type", "shape", "parameters"]
 
@@ -35,12 +35,16 @@ def model_panel() -> ModelPanel:
 def panel_values(loaded: models.Loaded) -> tuple[str, list[list], str]:
     """Values for ModelPanel.outputs, from the loaded model itself."""
     info = anatomy.describe_loaded(loaded)
-    summary = f"**Model class:** `{info['model_class']}`"
-    if info["problem_type"]:
-        summary += f" · **problem_type:** `{info['problem_type']}`"
+    summary = f"**Model class:** {code(info['model_class'])}"
+    if loaded.head == "sequence-classification":
+        how = "" if info["problem_type_declared"] else f" (the config leaves it unset: chosen from num_labels = {info['num_labels']})"
+        summary += f" · **problem_type:** {code(info['problem_type'])}{how}"
     summary += "\n\n" + head_notice(loaded)
     rows = [[h["name"], h["type"], h["shape"], h["params"]] for h in info["head"]]
-    loss_lines = [f"- **{escape(p)}** → `nn.{escape(l)}`" for p, l in info["losses"].items()]
+    loss_lines = [
+        f"- **{escape(p)}** → {code('nn.' + l)}" + (" ← this model" if p == info["problem_type"] else "")
+        for p, l in info["losses"].items()
+    ]
     losses = (
         "**Loss by problem type** (found by running the class with labels and recording which "
         "loss function ran):\n" + "\n".join(loss_lines)

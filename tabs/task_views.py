@@ -21,9 +21,20 @@ _GENERATED = "#bbf7d0"
 _SPECIAL = "#e5e7eb"
 
 DECODING_JS = """() => {
-  const tabs = [...document.querySelectorAll('button[role="tab"]')];
-  const target = tabs.find(b => b.textContent.trim().toLowerCase().startsWith('decoding'));
-  if (target) { target.click(); window.scrollTo({top: 0, behavior: 'smooth'}); }
+  // the top-level tab, or (on a narrow screen) its entry in Gradio's "More tabs" overflow menu
+  const shown = (b) => b.offsetParent !== null;
+  const isDecoding = (b) => b.textContent.trim().toLowerCase().startsWith('decoding');
+  const go = (b) => { b.click(); window.scrollTo({top: 0, behavior: 'smooth'}); };
+  const tab = [...document.querySelectorAll('button[role="tab"]')].find(b => isDecoding(b) && shown(b));
+  if (tab) return go(tab);
+  const more = [...document.querySelectorAll('button')].find(
+    b => shown(b) && (b.getAttribute('aria-label') || b.textContent).toLowerCase().includes('more tabs'));
+  if (!more) return;
+  more.click();
+  setTimeout(() => {
+    const item = [...document.querySelectorAll('button')].find(b => isDecoding(b) && shown(b));
+    if (item) go(item);
+  }, 50);
 }"""
 
 
@@ -78,11 +89,6 @@ def loss_md(result: dict, what: str) -> str:
         f"**outputs.loss = {result['loss']:.4f}** for {what}\n\n"
         f"Loss function that ran inside `forward()`: {fns} · logits shape `{result.get('logits_shape')}`"
     )
-
-
-def code(text: object) -> str:
-    """``text`` as a Markdown code span (shown literally; a backtick inside cannot end the span)."""
-    return "`" + str(text).replace("`", "ˋ") + "`"
 
 
 def label_dict(items: Sequence[tuple[str, float]]) -> dict[str, float]:

@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from demo import models, registry, tokenizer_inspect
-from tabs.common import default_model, escape, guard, raw_output
+from tabs.common import code, default_model, escape, guard, raw_output
 
 TITLE = "Tokenizer"
 
@@ -195,7 +195,7 @@ def summary_md(result: dict[str, Any]) -> str:
     seqs = result["sequences"]
     counts = ", ".join(str(s["num_tokens"]) for s in seqs[:12]) + (" …" if len(seqs) > 12 else "")
     lines = [
-        f"**{escape(result['tokenizer'])}** · `{escape(result['tokenizer_class'])}` · "
+        f"**{escape(result['tokenizer'])}** · {code(result['tokenizer_class'])} · "
         f"**{escape(result['algorithm'])}** · vocabulary {result['vocab_size']:,} · "
         f"model max length {result['model_max_length'] or 'none'} · "
         f"{len(seqs)} sequence(s) of {counts} tokens · {result['num_unk']} [UNK]",
@@ -203,7 +203,7 @@ def summary_md(result: dict[str, Any]) -> str:
     lines += [f"- ⚠️ {escape(n)}" for n in result["notices"]]
     sp = result["special_tokens"]
     if sp["chat_markers"]:
-        lines.append(f"- Chat markers from the chat template: {', '.join(f'`{escape(m)}`' for m in sp['chat_markers'])}")
+        lines.append(f"- Chat markers from the chat template: {', '.join(code(m) for m in sp['chat_markers'])}")
     return "\n".join(lines)
 
 

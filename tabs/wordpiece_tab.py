@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from demo import wordpiece
-from tabs.common import escape, guard, raw_output
+from tabs.common import code, escape, guard, raw_output
 
 TITLE = "WordPiece trainer"
 
@@ -98,23 +98,23 @@ def step_view(result: dict[str, Any] | None, step: float) -> tuple[str, Any, str
     s = result["steps"][k - 1]
     a, b = s["pair"]
     changed = ", ".join(
-        f"`{escape(w)}` → {' '.join(f'`{escape(t)}`' for t in split)}" for w, split in s["changed_words"].items()
+        f"{code(w)} → {' '.join(code(t) for t in split)}" for w, split in s["changed_words"].items()
     )
     more = s["num_changed_words"] - len(s["changed_words"])
     bpe = (
         "Frequency-only **BPE** would merge the same pair here."
         if s["bpe_agrees"]
-        else f"Frequency-only **BPE** would merge `{escape(s['bpe_pair'][0])}` + `{escape(s['bpe_pair'][1])}` "
+        else f"Frequency-only **BPE** would merge {code(s['bpe_pair'][0])} + {code(s['bpe_pair'][1])} "
         f"instead (it occurs {s['bpe_freq']} times, the most, but its parts are common, so its score is only "
         f"{s['bpe_score']:.4f})."
     )
-    ties = ", ".join(f"`{escape(r['pair'][0])}` + `{escape(r['pair'][1])}`"
+    ties = ", ".join(f"{code(r['pair'][0])} + {code(r['pair'][1])}"
                      for r in s["table"][1:4] if r["score"] == s["score"])
     tie = f" ({ties} score the same: a tie goes to the pair seen first, as in the course's loop.)" if ties else ""
     md = (
         f"**Step {k} of {len(result['steps'])}:** the best of {s['num_pairs']} pairs is "
-        f"`{escape(a)}` + `{escape(b)}`: score = {s['pair_freq']} / ({s['freq_a']} × {s['freq_b']}) = "
-        f"**{s['score']:.4f}** → new token **`{escape(s['new_token'])}`**.{tie}\n\n"
+        f"{code(a)} + {code(b)}: score = {s['pair_freq']} / ({s['freq_a']} × {s['freq_b']}) = "
+        f"**{s['score']:.4f}** → new token **{code(s['new_token'])}**.{tie}\n\n"
         f"Merged in: {changed}{f' (+{more} more words)' if more > 0 else ''}.\n\n{bpe}"
     )
     return md, _styled(s["table"], s["pair"]), vocab_html

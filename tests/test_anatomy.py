@@ -41,6 +41,15 @@ def test_sequence_classification_problem_types_are_named():
     }
     shapes = [h["shape"] for h in result["head"]]
     assert shapes[0] == "Linear(32→32)" and shapes[-1] == "Linear(32→1)"  # regression built first
+    for problem, head in result["heads"].items():  # seed 000: the same three layers for every problem type
+        assert [h["name"] for h in head] == SEED_000["DistilBertForSequenceClassification"][0], problem
+    assert result["heads"]["multi_label_classification"][-1]["shape"] == "Linear(32→3)"
+
+
+def test_overview_lists_distilbert_in_seed_000_order():
+    from tabs import anatomy_tab
+
+    assert anatomy_tab._family_classes("distilbert") == list(SEED_000)
 
 
 def test_every_architecture_and_head_builds():

@@ -87,3 +87,28 @@ def test_lanes():
     assert guard(lambda: 1).lane == MODEL_LANE
     assert guard(lane=GENERATE_LANE)(lambda: 1).lane == GENERATE_LANE
     assert guard(lane=None)(lambda: 1).lane is None
+
+
+def test_cached_responses_count_their_real_size_within_their_own_budget(monkeypatch):
+    """A cached attention page weighs ~1 MB, not a flat guess; the responses never crowd out models."""
+    from demo import models
+
+    monkeypatch.setenv("TC_RESPONSES_BUDGET_MB", "1.5")
+    runs: list[str] = []
+
+    def page(text: str) -> str:
+        runs.append(text)
+        return text + "x" * 600_000  # ~0.6 MB, like an attention page
+
+    page.__qualname__ = f"handler_{next(_unique)}"
+    big = guard(page, cache=True)
+    models_before = models.CACHE.total_mb()
+    for t in ("a", "b", "c"):
+        big(t)
+    assert models.RESPONSES.total_mb() <= 1.5
+    assert models.RESPONSES.total_mb() > 1.0  # two ~0.6 MB responses kept, measured
+    big("c")  # the newest is still cached
+    assert runs == ["a", "b", "c"]
+    big("a")  # the oldest was evicted: it runs again
+    assert runs == ["a", "b", "c", "a"]
+    assert models.CACHE.total_mb() == models_before

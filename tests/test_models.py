@@ -9,6 +9,7 @@ import pytest
 
 from demo import catalog, models, prefetch, registry
 from demo.errors import ModelUnavailable, UnknownModel, WrongTask
+from markers import not_prefetched
 
 
 def test_registry_names_unique_and_revisions_pinned():
@@ -95,6 +96,7 @@ def test_attentions_need_eager():
     assert len(out.attentions) == 2  # one per layer: heads x T x T
 
 
+@not_prefetched("distilgpt2")
 def test_missing_model_names_the_fix():
     with pytest.raises(ModelUnavailable, match=r"python -m demo\.prefetch distilgpt2"):
         models.load("distilgpt2", "causal-lm")

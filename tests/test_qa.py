@@ -7,6 +7,7 @@ import contextlib
 import pytest
 import torch
 from gradio_client.exceptions import AppError
+from markers import not_prefetched
 
 from demo import models, qa
 from demo.errors import BadInput, WrongTask
@@ -148,12 +149,16 @@ def test_answer_endpoint(client):
     assert by_name["max_answer_len"] == qa.MAX_ANSWER_LEN and by_name["doc_stride"] == qa.DOC_STRIDE
 
 
-def test_answer_errors_through_the_client(client):
-    with pytest.raises(AppError, match="question is empty"):
-        client.predict("tiny-bert-qa", "", CONTEXT, 15, 128, 384, True, api_name="/answer")
+@not_prefetched("distilbert-base-cased-distilled-squad")
+def test_a_qa_model_not_on_this_machine_names_the_prefetch_command(client):
     with pytest.raises(AppError, match=r"python -m demo\.prefetch distilbert-base-cased-distilled-squad"):
         client.predict("distilbert-base-cased-distilled-squad", QUESTION, CONTEXT, 15, 128, 384, True,
                        api_name="/answer")
+
+
+def test_answer_errors_through_the_client(client):
+    with pytest.raises(AppError, match="question is empty"):
+        client.predict("tiny-bert-qa", "", CONTEXT, 15, 128, 384, True, api_name="/answer")
     with pytest.raises(AppError, match="not in the context"):
         client.predict("tiny-bert-qa", QUESTION, CONTEXT, "seventeen", 384, 128, api_name="/answer_loss")
 

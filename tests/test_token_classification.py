@@ -7,6 +7,7 @@ import warnings
 import pytest
 import torch
 from gradio_client.exceptions import AppError
+from markers import not_prefetched
 
 from demo import models, token_classification
 from demo.errors import BadInput, WrongTask
@@ -116,10 +117,14 @@ def test_token_classify_endpoint(client):
     assert by_name["aggregation"] == "none" and "index" in by_name["entities"][0]
 
 
+@not_prefetched("bert-base-NER")
+def test_a_model_not_on_this_machine_names_the_prefetch_command(client):
+    with pytest.raises(AppError, match=r"python -m demo\.prefetch bert-base-NER"):
+        client.predict("bert-base-NER", WARRIORS, "simple", api_name="/token_classify")
+
+
 def test_token_classify_errors_through_the_client(client):
     with pytest.raises(AppError, match="empty"):
         client.predict("tiny-bert-ner", "  ", "simple", api_name="/token_classify")
-    with pytest.raises(AppError, match="prefetch"):
-        client.predict("bert-base-NER", WARRIORS, "simple", api_name="/token_classify")
     with pytest.raises(AppError, match="one label per word|13 words"):
         client.predict("tiny-bert-ner", SYLVAIN, "O O", api_name="/token_classify_loss")
