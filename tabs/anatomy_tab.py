@@ -64,6 +64,7 @@ def build() -> None:
             ],
             value="DistilBertForSequenceClassification",
             label="model_class",
+            allow_custom_value=True,  # the examples name classes of other architectures; unknown ones get a message
             scale=2,
         )
         show = gr.Button("Show head and losses", variant="primary", scale=1)

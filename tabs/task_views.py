@@ -21,20 +21,11 @@ _GENERATED = "#bbf7d0"
 _SPECIAL = "#e5e7eb"
 
 DECODING_JS = """() => {
-  // the top-level tab, or (on a narrow screen) its entry in Gradio's "More tabs" overflow menu
-  const shown = (b) => b.offsetParent !== null;
-  const isDecoding = (b) => b.textContent.trim().toLowerCase().startsWith('decoding');
-  const go = (b) => { b.click(); window.scrollTo({top: 0, behavior: 'smooth'}); };
-  const tab = [...document.querySelectorAll('button[role="tab"]')].find(b => isDecoding(b) && shown(b));
-  if (tab) return go(tab);
-  const more = [...document.querySelectorAll('button')].find(
-    b => shown(b) && (b.getAttribute('aria-label') || b.textContent).toLowerCase().includes('more tabs'));
-  if (!more) return;
-  more.click();
-  setTimeout(() => {
-    const item = [...document.querySelectorAll('button')].find(b => isDecoding(b) && shown(b));
-    if (item) go(item);
-  }, 50);
+  // the top-level tab, or (on a narrow screen) its entry in Gradio's "More tabs" overflow menu;
+  // element.click() works on the menu entry even while the menu is closed
+  const entries = [...document.querySelectorAll('button[role="tab"], .overflow-dropdown button')];
+  const target = entries.find(b => b.textContent.trim().toLowerCase().startsWith('decoding'));
+  if (target) { target.click(); window.scrollTo({top: 0, behavior: 'smooth'}); }
 }"""
 
 

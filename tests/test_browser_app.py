@@ -37,3 +37,12 @@ def test_anatomy_tab_reproduces_seed_000(page):
     page.get_by_role("button", name="Show head and losses").click()
     page.get_by_text("nn.BCEWithLogitsLoss").first.wait_for(timeout=30_000)
     screenshot(page, "anatomy")
+
+
+@pytest.mark.parametrize("width", [1400, 760])  # 760: the top-level tabs overflow into "More tabs"
+def test_generation_links_to_the_decoding_playground(page, width):
+    page.set_viewport_size({"width": width, "height": 1000})
+    open_tab(page, "Tasks")
+    open_tab(page, "Text generation")
+    page.get_by_role("button", name="Decoding playground →").click()
+    page.get_by_text("How does a language model pick the next word?").first.wait_for(state="visible", timeout=10_000)
