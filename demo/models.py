@@ -274,9 +274,11 @@ def status(spec: ModelSpec) -> str:
     """bundled / local / cached / needs download (no network involved)."""
     if spec.local_path:
         return "local" if Path(spec.local_path).exists() else "missing local folder"
-    if spec.bundled:
-        return "bundled" if _package_path(spec) is not None else "needs install"
-    return "cached" if in_hf_cache(spec) else "needs download"
+    if spec.bundled and _package_path(spec) is not None:
+        return "bundled"
+    if in_hf_cache(spec):  # a bundled model's hub copy works too (a Space installs no --no-deps packages)
+        return "cached"
+    return "needs install" if spec.bundled else "needs download"
 
 
 def _smollm_dir(spec: ModelSpec, gguf: Path) -> Path:
@@ -314,18 +316,20 @@ def resolve(spec: ModelSpec) -> tuple[str, dict[str, Any]]:
             raise ModelUnavailable(f"{spec.name}: the folder {spec.local_path} does not exist.")
         return spec.local_path, {}
     pkg = _package_path(spec)
-    if spec.bundled:
-        if pkg is None:
-            raise ModelUnavailable(
-                f"{spec.name} is not installed. Fix: `{prefetch_command(spec)}` (or `make setup`)."
-            )
+    if pkg is not None:
         if pkg.suffix == ".gguf":
             return str(_smollm_dir(spec, pkg)), {}
         return str(pkg), {}
+    # not bundled, or its package is not installed (e.g. on a Space): the hub copy, cached or fetched
     if in_hf_cache(spec):
         return spec.hub_id, {"revision": spec.revision, "local_files_only": True}
     if _hub_reachable():
         return spec.hub_id, {"revision": spec.revision}
+    if spec.bundled:
+        raise ModelUnavailable(
+            f"{spec.name} is not installed and the Hugging Face Hub is out of reach (offline). "
+            f"Fix: `{prefetch_command(spec)}` (or `make setup`)."
+        )
     raise ModelUnavailable(
         f"{spec.name} is not on this machine and the Hugging Face Hub is out of reach "
         f"(offline). Fix, on a machine with internet: `{prefetch_command(spec)}` — "

@@ -16,7 +16,7 @@ from demo.errors import UnknownModel
 
 def _pick(names: list[str]) -> list[registry.ModelSpec]:
     if not names:
-        return [m for m in registry.all_models() if not m.bundled and not m.local_path]
+        return [m for m in registry.all_models() if models.status(m) != "bundled" and not m.local_path]
     out = []
     for n in names:
         match = [m for m in registry.all_models() if n in (m.name, m.hub_id)]
@@ -36,12 +36,15 @@ def list_models() -> str:
 
 def fetch(spec: registry.ModelSpec) -> str:
     """Download one model's pinned revision (weights, config, tokenizer) with a progress bar."""
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import list_repo_files, snapshot_download
 
+    files = list_repo_files(spec.hub_id, revision=spec.revision)
+    # safetensors where the checkpoint has them; older ones (the POS model) only have pytorch_model.bin
+    weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
     return snapshot_download(
         spec.hub_id,
         revision=spec.revision,
-        allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "merges.txt"],
+        allow_patterns=["*.json", "*.txt", "*.model", "*.jinja", *weights],
     )
 
 
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     failed = 0
     for i, spec in enumerate(specs, 1):
-        if spec.bundled:
+        if models.status(spec) == "bundled":
             print(f"[{i}/{len(specs)}] {spec.name}: bundled, nothing to download")
             continue
         print(f"[{i}/{len(specs)}] {spec.name} ({spec.hub_id} @ {spec.revision[:10]}, ~{spec.size_mb} MB)")

@@ -151,7 +151,7 @@ DEFAULT_MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="bert-english-uncased-finetuned-pos",
         hub_id="vblagoje/bert-english-uncased-finetuned-pos",
-        revision="main",
+        revision="46ec120264b121e8d92bef19b45c107d06d2cb99",  # "upload flax model", 2021-05-20: weights as pytorch_model.bin only
         family="bert",
         tasks=("token-classification",),
         description="Part-of-speech tags (UPOS).",

