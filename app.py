@@ -73,8 +73,17 @@ def launch_kwargs() -> dict:
 
 
 if __name__ == "__main__":
-    build_app().launch(
+    import threading
+
+    from demo import models
+
+    app = build_app()
+    app.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        prevent_thread_lock=True,
         **launch_kwargs(),
     )
+    # the page already answers; import torch + transformers now so the first click doesn't wait ~4 s
+    threading.Thread(target=models.warm_imports, name="warm-imports", daemon=True).start()
+    app.block_thread()

@@ -1,4 +1,5 @@
-"""Memory: cycle through every bundled model (every head) under the loader's budget; print RSS.
+"""Memory: cycle through every bundled, cached and tiny test model (every head) under the loader's
+budget, twice round; print the process's RSS against the budget.
 
     python -m bench.bench_memory [--budget-mb 1500]
 """
@@ -8,6 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import sys
+import tempfile
+from pathlib import Path
 
 
 def rss_mb() -> float:
@@ -24,6 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     os.environ["TC_MODEL_BUDGET_MB"] = str(args.budget_mb)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if "TC_EXTRA_MODELS" not in os.environ:  # the tests' tiny models (BERT, DistilBERT, RoBERTa, GPT-2, T5, Llama)
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import tiny_models
+
+        os.environ["TC_EXTRA_MODELS"] = str(tiny_models.build_all(Path(tempfile.gettempdir()) / "tc-bench-tiny"))
     from demo import models, registry
 
     base = rss_mb()
@@ -43,7 +52,8 @@ def main(argv: list[str] | None = None) -> None:
                 loads += 1
                 peak_cache = max(peak_cache, models.CACHE.total_mb())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'loads (2 rounds, every available model x head)':<52} {loads}")
+    print(f"{'loads (2 rounds, every available model x head)':<52} {loads}, "
+          f"{sum(1 for k in models.CACHE.loads if k[0] == 'model')} distinct")
     print(f"{'loader budget':<52} {args.budget_mb:.0f} MB")
     print(f"{'peak cache size (counted by the loader)':<52} {peak_cache:.0f} MB")
     print(f"{'RSS: before / now / peak':<52} {base:.0f} / {rss_mb():.0f} / {peak:.0f} MB")

@@ -141,8 +141,16 @@ def merge_pair(a: str, b: str, word_freqs: dict[str, int], splits: dict[str, lis
     return changed
 
 
+MAX_INPUT_CHARS_PER_WORD = 100  # as BERT's WordPiece (tokenizers' max_input_chars_per_word)
+
+
 def encode_word(word: str, vocab: set[str] | list[str]) -> list[str]:
-    """Longest match first; a word with any part that is not in the vocabulary is one [UNK]."""
+    """Longest match first; a word with any part that is not in the vocabulary is one [UNK].
+
+    The course's loop, plus the library's one extra rule: a word longer than 100 characters is
+    [UNK] outright (the search is quadratic in the word's length)."""
+    if len(word) > MAX_INPUT_CHARS_PER_WORD:
+        return ["[UNK]"]
     tokens = []
     while len(word) > 0:
         i = len(word)

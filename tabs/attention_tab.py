@@ -40,18 +40,32 @@ def _notes(raw: dict) -> str:
     return "\n\n".join(lines)
 
 
+EXPORTS_KEPT = 200  # standalone pages kept on disk (~0.5 MB each); older ones are deleted
+
+
 def _export(doc: str | None) -> str | None:
     """Write the page to a file for the download button (same content → same file)."""
     if not doc:
         return None
     digest = hashlib.sha1(doc.encode("utf-8")).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "tc-attention-exports" / digest
+    root = Path(tempfile.gettempdir()) / "tc-attention-exports"
+    folder = root / digest
     folder.mkdir(parents=True, exist_ok=True)
+    _prune(root, keep=folder)
     view = "model" if "— model view</title>" in doc[:2000] else "head"
     path = folder / f"attention-{view}-view.html"
     if not path.exists():
         path.write_text(doc, encoding="utf-8")
     return str(path)
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """A class exporting all day must not fill the disk: drop all but the newest EXPORTS_KEPT pages."""
+    import shutil
+
+    folders = sorted((f for f in root.iterdir() if f.is_dir() and f != keep), key=lambda f: f.stat().st_mtime)
+    for old in folders[: max(0, len(folders) + 1 - EXPORTS_KEPT)]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def build() -> None:
@@ -107,7 +121,7 @@ def build() -> None:
     inputs = [model, text, text_pair, view, layers, heads]
     outputs = [frame, notes, raw, doc]
     go.click(show, inputs, outputs, api_name="attention").then(
-        guard(_export), doc, download, api_visibility="private", show_progress="hidden"
+        guard(_export, lane=None), doc, download, api_visibility="private", show_progress="hidden"
     )
 
     available = set(registry.names_for("attention"))

@@ -92,3 +92,16 @@ def test_queue_settings_the_benchmark_compares(monkeypatch):
     monkeypatch.setenv("TC_QUEUE", "per-event")
     queues = _queues_by_api_name(app_module.build_app())
     assert queues["decode"][0] != queues["classify"][0]  # Gradio's default: a queue per event
+
+
+def test_python_app_py_serves_on_the_port_it_is_given():
+    """The README's entry point, as `make run` starts it: GRADIO_SERVER_PORT honoured, offline, answering."""
+    from gradio_client import Client
+
+    from bench.server import serve
+
+    with serve() as (url, proc, _seconds):  # python app.py, HF_HUB_OFFLINE=1, a free loopback port
+        r = Client(url, verbose=False).predict(tokenizer="all-MiniLM-L6-v2 (bundled)", text="I love NLP!",
+                                               api_name="/tokenize")
+        assert r[-1]["sequences"][0]["input_ids"] == [101, 1045, 2293, 17953, 2361, 999, 102]
+        assert proc.poll() is None

@@ -259,3 +259,24 @@ def test_api_attention_escapes_and_explains_errors(client) -> None:
     with pytest.raises(Exception, match="0 to 1"):
         client.predict(model="tiny-bert", text=SEED_A, text_pair="", view="head", layers="5", heads="all",
                        api_name="/attention")
+
+
+def test_export_is_a_standalone_offline_page_and_old_exports_are_pruned(tmp_path, monkeypatch) -> None:
+    """The download button's file: the whole page (d3, jQuery, bertviz inlined), no URL; disk stays bounded."""
+    import tempfile
+    from pathlib import Path
+
+    from tabs import attention_tab
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(attention_tab, "EXPORTS_KEPT", 3)
+    result = attention.run("tiny-bert", SEED_A, SEED_B, "model")
+    path = Path(attention_tab._export(result["document"]))
+    saved = path.read_text(encoding="utf-8")
+    assert path.name == "attention-model-view.html" and saved == result["document"]
+    assert_offline(saved)
+    assert "d3" in saved and "jQuery" in saved  # inlined, not linked
+    assert attention_tab._export(result["document"]) == str(path)  # same page → same file
+    for i in range(5):
+        attention_tab._export(result["document"] + f"<!-- {i} -->")
+    assert len(list((tmp_path / "tc-attention-exports").iterdir())) == 3

@@ -67,7 +67,9 @@ def test_vocab_70_tokenizes_the_course_sentence(course):
 
 def test_matches_the_tokenizers_library(course):
     assert course["library_tokens"] == COURSE_TOKENS and course["matches_library"]
-    for text in ["Hopefully, tokenization is fun!", "This chapter shows about the course.", "xyz Q"]:
+    long_word = "This" + "s" * 97  # 101 characters: [UNK] in the library whatever the vocabulary
+    for text in ["Hopefully, tokenization is fun!", "This chapter shows about the course.", "xyz Q", long_word,
+                 long_word[:100]]:
         words = wp.tokenize(text, course["vocab"])
         assert [t for w in words for t in w["tokens"]] == wp.library_tokens(text, course["vocab"])
 
