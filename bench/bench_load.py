@@ -1,14 +1,14 @@
 """Classroom load: 30 students (gradio_client in threads) x 10 requests on the bundled models.
 
-    python -m bench.bench_load [--clients 30] [--requests 10] [--compare]
+    python -m bench.bench_load [--clients 30] [--requests 10] [--compare | --only LABEL,LABEL]
 
 Starts `python app.py` in its own process (as in class: the students are not in the server's
 process), mixes tokenize / classify / fill_mask / decode / attention, and reports p50 / p95
 latency per endpoint, errors (must be 0) and the server's peak RSS. Then the request cache:
-one new example clicked by the whole class at once vs 30 different requests.
+one new example clicked by the whole class at once vs 30 different requests (/decode, /attention).
 
-``--compare`` runs the same load against several queue settings, side by side, which is how
-app.py's MODEL_CONCURRENCY and shared model queue were chosen.
+``--compare`` runs the same load against several queue settings (SETTINGS), side by side: that
+is how app.py's LANE_LIMITS and torch threads were chosen.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ SETTINGS = {
     "lanes: forward 2 + generate 1 (app default)": {"TC_QUEUE": "lanes"},
     "lanes: forward 2 + generate 2": {"TC_QUEUE": "lanes", "TC_GENERATE_CONCURRENCY": "2"},
     "lanes: forward 1 + generate 1": {"TC_QUEUE": "lanes", "TC_MODEL_CONCURRENCY": "1"},
+    "lanes 2 + 1 · torch 1 thread each": {"TC_QUEUE": "lanes", "OMP_NUM_THREADS": "1"},
+    "one queue 2 · torch 1 thread each": {"TC_QUEUE": "one", "OMP_NUM_THREADS": "1"},
 }
 DEFAULT_SETTING = "lanes: forward 2 + generate 1 (app default)"
 
@@ -116,16 +118,22 @@ def run_clients(url: str, clients: int, requests: int, seed: int = 0) -> dict:
     }
 
 
-def same_click(url: str, clients: int) -> tuple[float, float]:
-    """The whole class clicks one new attention example at once vs each student a different one."""
+def same_click(url: str, clients: int, api: str) -> tuple[float, float]:
+    """The whole class clicks one new example at once vs each student a different one: wall time of each."""
     from gradio_client import Client
 
     stamp = time.time()
     students = [Client(url, verbose=False) for _ in range(clients)]
 
+    def request(text: str) -> dict:
+        if api == "/decode":  # a 12-token generation: ~1 s of model work each
+            return dict(model=SMOL, prompt=text, max_new_tokens=12, do_sample=False, num_beams=1,
+                        num_return_sequences=1, no_repeat_ngram_size=0, early_stopping=False, temperature=1.0,
+                        top_k=50, top_p=1.0, repetition_penalty=1.0, seed=0, use_chat_template=False)
+        return dict(model=MINILM, text=text, text_pair="", view="head")  # a 0.8 MB page, ~0.2 s of work
+
     def click(texts: Callable[[int], str]) -> float:
-        return in_threads(clients, lambda i: students[i].predict(
-            model=MINILM, text=texts(i), text_pair="", view="head", api_name="/attention"))
+        return in_threads(clients, lambda i: students[i].predict(**request(texts(i)), api_name=api))
 
     same = click(lambda i: f"The whole class clicks this example at {stamp}.")
     different = click(lambda i: f"Student {i} types their own sentence at {stamp}.")
@@ -137,7 +145,7 @@ def measure(setting: str, clients: int, requests: int, cache: bool) -> dict:
         run_clients(url, 2, 5, seed=99)  # warm-up: load the models once
         result = run_clients(url, clients, requests)
         if cache:
-            result["same"], result["different"] = same_click(url, clients)
+            result["same_click"] = {api: same_click(url, clients, api) for api in ("/decode", "/attention")}
         result["rss"] = peak_rss_mb(proc.pid)
     return result
 
@@ -147,9 +155,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--clients", type=int, default=30)
     ap.add_argument("--requests", type=int, default=10)
     ap.add_argument("--compare", action="store_true", help="also run the load under other queue settings")
+    ap.add_argument("--only", help="comma-separated setting labels to run (see SETTINGS)")
     args = ap.parse_args(argv)
-    settings = list(SETTINGS) if args.compare else [DEFAULT_SETTING]
-    results = {s: measure(s, args.clients, args.requests, cache=s == DEFAULT_SETTING) for s in settings}
+    ap_settings = [s for s in (args.only or "").split(",") if s]
+    settings = ap_settings or (list(SETTINGS) if args.compare else [DEFAULT_SETTING])
+    main_setting = DEFAULT_SETTING if DEFAULT_SETTING in settings else settings[0]
+    results = {s: measure(s, args.clients, args.requests, cache=s == main_setting) for s in settings}
 
     print(f"classroom load: {args.clients} clients x {args.requests} mixed requests, server in its own process")
     print(f"{'queue setting':<46} {'p50':>7} {'p95':>7} {'p95 one-pass':>13} {'p95 decode':>11} {'req/s':>6} "
@@ -157,16 +168,16 @@ def main(argv: list[str] | None = None) -> dict:
     for s, r in results.items():
         print(f"{s:<46} {r['p50']:>6.2f}s {r['p95']:>6.2f}s {r['p95_quick']:>12.2f}s {r['p95_decode']:>10.2f}s "
               f"{r['throughput']:>6.1f} {len(r['errors']):>6} {r['rss']:>7.0f}MB")
-    ours = results[DEFAULT_SETTING]
-    print(f"\nper endpoint ({DEFAULT_SETTING}):")
+    ours = results[main_setting]
+    print(f"\nper endpoint ({main_setting}):")
     for api, (p50, p95, n) in ours["per_api"].items():
         print(f"  {api:<14} p50 {p50:5.2f} s   p95 {p95:5.2f} s   ({n} requests)")
     for r in results.values():
         for e in r["errors"][:5]:
             print("  error:", e)
-    print(f"\n{args.clients} students click one new attention example at once: {ours['same']:.2f} s; "
-          f"each their own sentence: {ours['different']:.2f} s "
-          f"(the request cache makes the class {ours['different'] / ours['same']:.1f}× faster)")
+    for api, (same, different) in ours["same_click"].items():
+        print(f"\n{args.clients} students click one new {api} example at once: {same:.2f} s; each their own: "
+              f"{different:.2f} s (the request cache: {different / same:.1f}× faster for the class)")
     return ours
 
 
