@@ -241,20 +241,20 @@ def _unknown_class(model_class: object) -> None:
 
 def _build_anatomy(model_class: str) -> dict:
     import torch
-    import transformers
 
     from demo import models
 
-    model_type, head = anatomy_classes()[model_class]
-    cls = getattr(transformers, model_class)
     with models.RNG_LOCK:  # seeds torch's global RNG: never in the middle of someone's seeded sampling
         torch.manual_seed(0)
-        return _anatomy_of(model_class, model_type, head, cls)
+        return _anatomy_of(model_class)
 
 
-def _anatomy_of(model_class: str, model_type: str, head: str, cls: type) -> dict:
+def _anatomy_of(model_class: str) -> dict:
+    """The heads and losses of ``model_class`` (its tiny random copies are built from torch's RNG)."""
     import transformers
 
+    model_type, head = anatomy_classes()[model_class]
+    cls = getattr(transformers, model_class)
     losses: dict[str, str] = {}
     heads: dict[str, list[dict]] = {}  # the head's shapes differ per problem type (num_labels)
     for problem_type, labels in _tiny_inputs(model_type, head, None)[1]:

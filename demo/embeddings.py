@@ -173,7 +173,7 @@ def _locate(tok: Any, word: str, sentence: str, where: str) -> tuple[dict, list[
             "Pick a word that appears in every sentence (whole word; case does not matter), or edit that sentence."
         )
     enc = tok(sentence, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True,
-              return_overflowing_tokens=True, stride=0)
+              return_overflowing_tokens=True)
     cut = len(enc["input_ids"]) > 1  # overflowing windows beyond the first: the sentence was cut
     enc = {k: v[0] for k, v in enc.items()} | {"sequence_ids": enc.sequence_ids(0)}
     seq = enc["sequence_ids"]

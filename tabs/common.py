@@ -17,7 +17,6 @@ from demo.errors import DemoError
 log = logging.getLogger(__name__)
 
 
-
 def _to_gr_error(e: Exception) -> gr.Error:
     if isinstance(e, DemoError):
         return gr.Error(str(e))
@@ -45,7 +44,8 @@ def guard(fn: Callable | None = None, *, cache: bool = False, lane: str | None =
     """Wrap an event handler so that every failure reaches the user as a gr.Error with a message.
 
     Works for plain functions and generators (streaming); keeps the signature for Gradio.
-    ``cache=True`` (deterministic handlers only) serves identical requests from the model cache:
+    ``cache=True`` (deterministic handlers only) serves identical requests from the response cache
+    (``models.RESPONSES``):
     when a whole class clicks the same example, it is computed once and the others wait for it
     (a streaming handler streams the first time; later requests get its final outputs at once).
     ``lane`` is the queue the event waits in; ``None`` for handlers that only reformat a result
@@ -152,6 +152,12 @@ def plot_text(text: Any) -> str:
     but not ``&quot;``, so quotes are left alone.
     """
     return html.escape(str(text), quote=False)
+
+
+def distinct_labels(texts: list[str], ids: list[int]) -> list[str]:
+    """Plot categories, one per item: a text that two items share gets its token id (byte-level
+    pieces such as 'Ġspiral' and 'spiral' read the same; plotly would stack them on one bar)."""
+    return [f"{t} (id {i})" if texts.count(t) > 1 else t for t, i in zip(texts, ids)]
 
 
 def code(text: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from demo import decoding, registry
-from tabs.common import GENERATE_LANE, code, escape, guard, model_picker, plot_text, raw_output
+from tabs.common import GENERATE_LANE, code, distinct_labels, escape, guard, model_picker, plot_text, raw_output
 
 TITLE = "Decoding playground"
 
@@ -129,9 +129,8 @@ def _step_figure(result: dict | None, step: int, row: int):
     rec = st["rows"][min(row, len(st["rows"]) - 1)]
     cands = rec["candidates"][:14]
     chosen = (rec.get("chosen") or {}).get("token_id")
-    shown = [repr(_shown(c["token"])) for c in cands]  # two ids can read the same (byte pieces): add the id
-    labels = [plot_text(("▶ " if c["token_id"] == chosen else "") + t + (f" #{c['token_id']}" if shown.count(t) > 1 else ""))
-              for t, c in zip(shown, cands)]
+    shown = distinct_labels([repr(_shown(c["token"])) for c in cands], [c["token_id"] for c in cands])
+    labels = [plot_text(("▶ " if c["token_id"] == chosen else "") + t) for t, c in zip(shown, cands)]
     for k, stage in enumerate(st["stages"]):
         fig.add_bar(
             y=labels, x=[c["p"][k] for c in cands], orientation="h", name=stage,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import fill_mask
-from tabs.common import code, escape, guard, model_picker, plot_text, raw_output
+from tabs.common import code, distinct_labels, escape, guard, model_picker, plot_text, raw_output
 from tabs.task_panel import model_panel
 from tabs.task_views import encoded_caption, loss_md, notice_md, panel_for, tokens_html, wire_panel
 
@@ -21,14 +21,6 @@ EXAMPLES = [
 ]
 
 
-def _bar_labels(options: list[dict]) -> list[str]:
-    """One category per prediction: byte-level pieces such as 'Ġspiral' and 'spiral' both read
-    'spiral', so a repeated label gets its token id (otherwise plotly stacks them on one bar)."""
-    shown = [o["token"] or o["piece"] for o in options]
-    return [plot_text(f"{t} (id {o['token_id']}) " if shown.count(t) > 1 else f"{t} ")
-            for t, o in zip(shown, options)]
-
-
 def predictions_figure(result: dict):
     """One horizontal bar chart per mask: the top-k tokens and their probabilities."""
     import plotly.graph_objects as go
@@ -42,7 +34,8 @@ def predictions_figure(result: dict):
         fig.add_trace(
             go.Bar(
                 x=[o["score"] for o in options],
-                y=_bar_labels(options),
+                y=[plot_text(f"{t} ") for t in distinct_labels([o["token"] or o["piece"] for o in options],
+                                                                  [o["token_id"] for o in options])],
                 orientation="h",
                 text=[f"{o['score']:.1%}" for o in options],
                 textposition="auto",

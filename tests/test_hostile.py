@@ -61,7 +61,7 @@ def _cases(params: list[dict]):
         name, component = p["parameter_name"], p["component"]
         picks_models = _tiny_choice(p) is not None or "model" in name or "tokenizer" in name
         if component == "Textbox":
-            values = {label: v for label, v in HOSTILE_TEXT.items()}
+            values = dict(HOSTILE_TEXT)
         elif component in ("Dropdown", "CheckboxGroup") and picks_models:  # model, tokenizer, tokenizers
             values = {v: ([v] if component == "CheckboxGroup" else v) for v in HOSTILE_MODELS}
         elif component in ("Slider", "Number"):
