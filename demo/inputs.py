@@ -32,6 +32,21 @@ def optional_text(text: object, field: str = "text", max_chars: int = MAX_CHARS)
     return require_text(text, field, max_chars)
 
 
+def flag(value: object, field: str) -> bool:
+    """``value`` as a bool: True/False, 1/0 and the strings "true"/"false" (any case).
+
+    Never by truthiness: an API call that sends ``"false"`` must mean False, and anything else
+    (None, "yes", 2) is refused with a message instead of being read as True.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise BadInput(f"{field} must be true or false (got {str(value)[:40]!r}).")
+
+
 def whole_number(value: object, field: str, hint: str = "") -> int:
     """``value`` as an int: ints, integral floats (gradio sliders send floats) and their strings.
     BadInput for anything else, NaN and infinity included; ``hint`` ends the message."""
@@ -55,6 +70,9 @@ def require_int(value: object, field: str, lo: int, hi: int) -> int:
 
 
 def require_float(value: object, field: str, lo: float, hi: float) -> float:
+    """A finite number in [lo, hi], or BadInput naming the allowed range (bools are refused)."""
+    if isinstance(value, bool):
+        raise BadInput(f"{field} must be a number between {lo} and {hi} (got {value}).")
     try:
         number = float(value)
     except (TypeError, ValueError):

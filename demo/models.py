@@ -87,6 +87,18 @@ class Loaded:
     def head_is_random(self) -> bool:
         return bool(self.newly_initialized)
 
+    @property
+    def eos_token_ids(self) -> set[int]:
+        """The ids that end a generation: the generation config's (a list for chat models such
+        as SmolLM2), else the tokenizer's; empty when neither has one. The one EOS rule."""
+        config = getattr(self.model, "generation_config", None)
+        eos = getattr(config, "eos_token_id", None)
+        if eos is None:
+            eos = self.tokenizer.eos_token_id
+        if eos is None:
+            return set()
+        return {int(e) for e in (eos if isinstance(eos, (list, tuple)) else [eos])}
+
 
 # ---------------------------------------------------------------------------
 # The cache: the only module-level mutable state of the app, behind its lock.
@@ -168,9 +180,25 @@ CACHE = _LRUCache(budget_mb)  # models, tokenizers and memo(): what is expensive
 RESPONSES = _LRUCache(responses_budget_mb)  # finished responses of deterministic handlers (tabs.common.guard)
 
 
+def torch_threads() -> int:
+    """Intra-op threads each torch call may use: $TC_TORCH_THREADS, default 1.
+
+    Gradio runs handlers in a pool of worker threads, and every thread that runs torch with more
+    than one thread owns an OpenMP team of its own. Once two teams exist, libgomp manages more
+    threads than the machine has cores and stops spinning between parallel regions; each of the
+    hundreds of small matmuls in a generate() step then pays a wake-up, and generation in the
+    server ran 1.2-1.6x slower than the same call on a bare main thread (bench/bench_decoding.py
+    measures both). With one thread there are no teams, a single request is as fast or faster,
+    and two requests use the two cores side by side.
+    """
+    return max(1, int(os.environ.get("TC_TORCH_THREADS", "1")))
+
+
 def _import_heavy() -> bool:
-    import torch  # noqa: F401
+    import torch
     import transformers
+
+    torch.set_num_threads(torch_threads())  # every thread that runs torch later reads this
 
     for name in list(HEADS.values()) + ["AutoConfig", "AutoTokenizer", "PreTrainedModel", "GenerationConfig",
                                         "LogitsProcessorList", "TextIteratorStreamer",
