@@ -2,8 +2,7 @@
 
 Nothing here is a hand-written table: head layers are the modules outside the base model,
 listed in the order the forward pass calls them (forward hooks), and the loss is whichever
-torch loss function actually ran when the model was called with labels (a TorchFunctionMode
-records it; modes are thread-local, so concurrent requests don't see each other's calls).
+torch loss function actually ran when the model was called with labels (demo.losses records it).
 """
 
 from __future__ import annotations
@@ -11,21 +10,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from demo.errors import BadInput, UnknownModel
+from demo import heads, models
+from demo.errors import UnknownModel
+from demo.losses import run_with_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
     from transformers import PreTrainedModel
-
-# torch function name -> the nn.Module loss a student would write
-LOSS_NAMES = {
-    "cross_entropy": "CrossEntropyLoss",
-    "mse_loss": "MSELoss",
-    "binary_cross_entropy_with_logits": "BCEWithLogitsLoss",
-    "nll_loss": "NLLLoss",
-    "l1_loss": "L1Loss",
-    "smooth_l1_loss": "SmoothL1Loss",
-}
 
 # anatomy families: model_type -> config overrides that make a tiny random model
 TINY_CONFIGS: dict[str, dict[str, Any]] = {
@@ -44,52 +35,6 @@ TINY_CONFIGS: dict[str, dict[str, Any]] = {
     "bart": dict(eos_token_id=2, d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
                  decoder_attention_heads=2, encoder_ffn_dim=37, decoder_ffn_dim=37, vocab_size=99),
 }
-
-# head kind -> transformers' auto mapping with the class name per model_type
-HEAD_MAPPINGS = {
-    "masked-lm": "MODEL_FOR_MASKED_LM_MAPPING_NAMES",
-    "causal-lm": "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
-    "seq2seq-lm": "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES",
-    "sequence-classification": "MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES",
-    "token-classification": "MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING_NAMES",
-    "question-answering": "MODEL_FOR_QUESTION_ANSWERING_MAPPING_NAMES",
-    "multiple-choice": "MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES",
-    "next-sentence": "MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING_NAMES",
-}
-
-# what each problem type means, in the words of seed 000
-PROBLEM_TYPES = {
-    "masked-lm": ["masked language modeling (fill in the blank)"],
-    "causal-lm": ["causal language modeling (next token)"],
-    "seq2seq-lm": ["sequence to sequence (translate, summarize)"],
-    "sequence-classification": ["regression", "single_label_classification", "multi_label_classification"],
-    "token-classification": ["token classification (e.g. NER, POS tagging)"],
-    "question-answering": ["extractive question answering (start and end positions)"],
-    "multiple-choice": ["multiple choice"],
-    "next-sentence": ["next sentence prediction (IsNext / NotNext)"],
-}
-
-
-def _loss_recorder():
-    import torch
-    from torch.overrides import TorchFunctionMode
-
-    class LossRecorder(TorchFunctionMode):
-        """Records the torch loss functions called inside the `with` block (this thread only)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.seen: list[str] = []
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-            name = getattr(func, "__name__", "")
-            if name in LOSS_NAMES and name not in self.seen:
-                self.seen.append(name)
-            return func(*args, **(kwargs or {}))
-
-    del torch
-    return LossRecorder()
-
 
 def module_shape(module: "torch.nn.Module") -> str:
     """A one-line description: Linear(768→2), LayerNorm(768), Dropout(p=0.1), GELUActivation."""
@@ -156,22 +101,6 @@ def head_layers(model: "PreTrainedModel", inputs: dict) -> list[dict]:
     ]
 
 
-def run_with_labels(model: "PreTrainedModel", inputs: dict, labels: dict) -> dict:
-    """Call the model with labels; return the loss value and which loss function produced it."""
-    import torch
-
-    recorder = _loss_recorder()
-    with torch.no_grad(), recorder:
-        out = model(**inputs, **labels)
-    if out.loss is None:
-        raise BadInput(f"{type(model).__name__} returned no loss for these labels.")
-    return {
-        "loss": float(out.loss),
-        "loss_function": [LOSS_NAMES[n] for n in recorder.seen],
-        "logits_shape": list(out.logits.shape) if getattr(out, "logits", None) is not None else None,
-    }
-
-
 # ---------------------------------------------------------------------------
 # /anatomy: any architecture x head, from a tiny random config (no download)
 # ---------------------------------------------------------------------------
@@ -184,14 +113,14 @@ def anatomy_classes() -> dict[str, tuple[str, str]]:
 
     out: dict[str, tuple[str, str]] = {}
     for model_type in TINY_CONFIGS:
-        for head, mapping in HEAD_MAPPINGS.items():
+        for head, mapping in heads.AUTO_MAPPING.items():
             cls = getattr(modeling_auto, mapping).get(model_type)
             if isinstance(cls, str):
                 out[cls] = (model_type, head)
     return out
 
 
-def _tiny_inputs(model_type: str, head: str, config: Any) -> tuple[dict, list[tuple[str, dict]]]:
+def _tiny_inputs(model_type: str, head: str) -> tuple[dict, list[tuple[str, dict]]]:
     """Dummy inputs and, per problem type, (problem_type, label kwargs) to run the loss with."""
     import torch
 
@@ -206,27 +135,25 @@ def _tiny_inputs(model_type: str, head: str, config: Any) -> tuple[dict, list[tu
     labels: list[tuple[str, dict]]
     if head == "sequence-classification":
         labels = [
-            ("regression", {"labels": torch.rand(B)}),
-            ("single_label_classification", {"labels": torch.tensor([0, 2])}),
-            ("multi_label_classification", {"labels": torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])}),
+            (heads.REGRESSION, {"labels": torch.rand(B)}),
+            (heads.SINGLE, {"labels": torch.tensor([0, 2])}),
+            (heads.MULTI, {"labels": torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])}),
         ]
     elif head in ("token-classification", "masked-lm", "causal-lm"):
-        labels = [(PROBLEM_TYPES[head][0], {"labels": torch.randint(0, 2, (B, T))})]  # default num_labels=2
+        labels = [(heads.PROBLEM_TYPES[head][0], {"labels": torch.randint(0, 2, (B, T))})]  # default num_labels=2
     elif head == "seq2seq-lm":
-        labels = [(PROBLEM_TYPES[head][0], {"labels": torch.randint(5, 90, (B, 3))})]
+        labels = [(heads.PROBLEM_TYPES[head][0], {"labels": torch.randint(5, 90, (B, 3))})]
     elif head == "question-answering":
-        labels = [(PROBLEM_TYPES[head][0], {"start_positions": torch.tensor([1, 2]), "end_positions": torch.tensor([2, 3])})]
+        labels = [(heads.PROBLEM_TYPES[head][0], {"start_positions": torch.tensor([1, 2]), "end_positions": torch.tensor([2, 3])})]
     elif head in ("multiple-choice", "next-sentence"):
-        labels = [(PROBLEM_TYPES[head][0], {"labels": torch.tensor([0, 1])})]
-    else:  # pragma: no cover - every HEAD_MAPPINGS key is handled above
+        labels = [(heads.PROBLEM_TYPES[head][0], {"labels": torch.tensor([0, 1])})]
+    else:  # pragma: no cover - every heads.AUTO_MAPPING key is handled above
         raise UnknownModel(head)
     return inputs, labels
 
 
 def anatomy(model_class: str) -> dict:
     """Head layers and the loss per problem type of ``model_class``, from a tiny random model (cached)."""
-    from demo import models
-
     if not isinstance(model_class, str) or model_class not in anatomy_classes():
         _unknown_class(model_class)
     return models.memo(("anatomy-class", model_class), lambda: _build_anatomy(model_class), size_mb=0.01)
@@ -242,8 +169,6 @@ def _unknown_class(model_class: object) -> None:
 def _build_anatomy(model_class: str) -> dict:
     import torch
 
-    from demo import models
-
     with models.RNG_LOCK:  # seeds torch's global RNG: never in the middle of someone's seeded sampling
         torch.manual_seed(0)
         return _anatomy_of(model_class)
@@ -256,25 +181,25 @@ def _anatomy_of(model_class: str) -> dict:
     model_type, head = anatomy_classes()[model_class]
     cls = getattr(transformers, model_class)
     losses: dict[str, str] = {}
-    heads: dict[str, list[dict]] = {}  # the head's shapes differ per problem type (num_labels)
-    for problem_type, labels in _tiny_inputs(model_type, head, None)[1]:
+    layers: dict[str, list[dict]] = {}  # the head's shapes differ per problem type (num_labels)
+    for problem_type, labels in _tiny_inputs(model_type, head)[1]:
         config = transformers.AutoConfig.for_model(model_type, **TINY_CONFIGS[model_type])
         if head == "sequence-classification":
-            config.num_labels = 1 if problem_type == "regression" else 3
+            config.num_labels = 1 if problem_type == heads.REGRESSION else 3
             config.problem_type = problem_type
         if getattr(config, "pad_token_id", None) is None and model_type in ("gpt2", "llama"):
             config.pad_token_id = 0  # sequence classification on decoders needs a pad id
         model = cls(config).eval()
-        inputs, _ = _tiny_inputs(model_type, head, config)
-        heads[problem_type] = head_layers(model, inputs)
+        inputs, _ = _tiny_inputs(model_type, head)
+        layers[problem_type] = head_layers(model, inputs)
         ran = run_with_labels(model, inputs, labels)
         losses[problem_type] = " + ".join(ran["loss_function"]) or "none"
     return {
         "model_class": model_class,
         "model_type": model_type,
         "task": head,
-        "head": next(iter(heads.values())),
-        "heads": heads,
+        "head": next(iter(layers.values())),
+        "heads": layers,
         "losses": losses,
     }
 
@@ -303,17 +228,13 @@ def describe_loaded(loaded: Any) -> dict:
 
     Computed once per loaded model (one forward pass on a dummy input) and cached.
     """
-    from demo import models
-
     def build() -> dict:
         model = loaded.model
         cls = type(model).__name__
         losses = anatomy(cls)["losses"] if cls in anatomy_classes() else {}
         declared = getattr(model.config, "problem_type", None)
         if loaded.head == "sequence-classification":  # the loss forward() picks for this model's labels
-            from demo.classification import problem_type
-
-            effective = problem_type(model.config)
+            effective = heads.problem_type(model.config)
         else:  # one loss for the head: its only row
             effective = next(iter(losses), None) if len(losses) == 1 else declared
         return {

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from demo import models, registry
-
-# the head a model is loaded with when a teacher clicks "Try loading"
-_TRY_HEAD = {
-    "text-generation": "causal-lm",
-    "translation": "seq2seq-lm",
-    "summarization": "seq2seq-lm",
-    "sequence-classification": "sequence-classification",
-    "pair-classification": "sequence-classification",
-    "token-classification": "token-classification",
-    "question-answering": "question-answering",
-    "fill-mask": "masked-lm",
-    "next-sentence": "next-sentence",
-}
-
+from demo import heads, models, registry
 
 def model_names() -> list[str]:
     return [m.name for m in registry.all_models()]
@@ -45,10 +31,7 @@ def model_table() -> list[dict]:
 
 def main_head(spec: registry.ModelSpec) -> str:
     """The head that shows what a model is for (its first task with a head)."""
-    for t in spec.tasks:
-        if t in _TRY_HEAD:
-            return _TRY_HEAD[t]
-    return "base"
+    return next((heads.head_for(t) for t in spec.tasks if heads.head_for(t) != "base"), "base")
 
 
 def try_load(name: str) -> dict:

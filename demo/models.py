@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from demo import registry
+from demo import heads, registry
 from demo.errors import ModelUnavailable, WrongTask
 from demo.registry import ModelSpec
 
@@ -35,19 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
-
-# head name -> transformers Auto class name
-HEADS: dict[str, str] = {
-    "base": "AutoModel",
-    "masked-lm": "AutoModelForMaskedLM",
-    "causal-lm": "AutoModelForCausalLM",
-    "seq2seq-lm": "AutoModelForSeq2SeqLM",
-    "sequence-classification": "AutoModelForSequenceClassification",
-    "token-classification": "AutoModelForTokenClassification",
-    "question-answering": "AutoModelForQuestionAnswering",
-    "multiple-choice": "AutoModelForMultipleChoice",
-    "next-sentence": "AutoModelForNextSentencePrediction",
-}
 
 DEFAULT_BUDGET_MB = 6000
 DEFAULT_RESPONSES_BUDGET_MB = 512  # a class of 30 with many distinct clicks: a few hundred responses
@@ -200,7 +187,7 @@ def _import_heavy() -> bool:
 
     torch.set_num_threads(torch_threads())  # every thread that runs torch later reads this
 
-    for name in list(HEADS.values()) + ["AutoConfig", "AutoTokenizer", "PreTrainedModel", "GenerationConfig",
+    for name in list(heads.AUTO_CLASS.values()) + ["AutoConfig", "AutoTokenizer", "PreTrainedModel", "GenerationConfig",
                                         "LogitsProcessorList", "TextIteratorStreamer",
                                         "DataCollatorForLanguageModeling"]:
         getattr(transformers, name)  # resolves the lazy attribute: imports its submodule now
@@ -449,13 +436,13 @@ def tokenizer_lock(tokenizer: Any) -> "threading.RLock":
 
 
 def load(name: str, head: str = "base", *, attentions: bool = False, task: str | None = None) -> Loaded:
-    """Load registry model ``name`` with the given head (see HEADS), cached.
+    """Load registry model ``name`` with the given head (see heads.AUTO_CLASS), cached.
 
     ``attentions=True`` loads with eager attention: under SDPA, output_attentions returns nothing.
     """
     spec = registry.get(name, task)
-    if head not in HEADS:
-        raise WrongTask(f"Unknown head {head!r}; one of {', '.join(HEADS)}.")
+    if head not in heads.AUTO_CLASS:
+        raise WrongTask(f"Unknown head {head!r}; one of {', '.join(heads.AUTO_CLASS)}.")
     impl = "eager" if attentions else None
     load_tokenizer(spec.name)  # first, so model and tokenizer stay together in the LRU order
 
@@ -466,7 +453,7 @@ def load(name: str, head: str = "base", *, attentions: bool = False, task: str |
         transformers.utils.logging.set_verbosity_error()
         t0 = time.perf_counter()
         where, kw = resolve(spec)
-        auto = getattr(transformers, HEADS[head])
+        auto = getattr(transformers, heads.AUTO_CLASS[head])
         if impl:
             kw["attn_implementation"] = impl
         try:

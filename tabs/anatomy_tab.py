@@ -33,7 +33,7 @@ def _classes_by_family() -> dict[str, list[str]]:
 
 def _family_classes(fam: str) -> list[str]:
     """The family's task classes in seed 000's order: masked LM, causal LM, seq2seq, sequence
-    classification, token classification, QA, multiple choice, next sentence (demo.anatomy.HEAD_MAPPINGS)."""
+    classification, token classification, QA, multiple choice, next sentence (demo.heads.AUTO_MAPPING)."""
     classes = _classes_by_family().get(fam, [])
     if not classes:
         raise gr.Error(f"No task classes for {fam!r}; pick an architecture from the list.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from gradio_client.exceptions import AppError
 
-from demo import anatomy, models
+from demo import anatomy, losses, models
 from demo.errors import UnknownModel
 
 # seed 000, "DistilBERT 기반 클래스들의 작업 유형 정리": class -> (head layers, {problem type: loss})
@@ -73,7 +73,7 @@ def test_loss_recorder_matches_a_direct_computation():
 
     loaded = models.load("tiny-distilbert", "sequence-classification")
     enc = loaded.tokenizer("I love NLP!", return_tensors="pt")
-    ran = anatomy.run_with_labels(loaded.model, dict(enc), {"labels": torch.tensor([1])})
+    ran = losses.run_with_labels(loaded.model, dict(enc), {"labels": torch.tensor([1])})
     with torch.no_grad():
         logits = loaded.model(**enc).logits
     direct = torch.nn.functional.cross_entropy(logits, torch.tensor([1]))
