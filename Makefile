@@ -1,9 +1,11 @@
 # `make run`: set up and serve the app on :7860 (works offline on the bundled models).
-# `make test`: set up and run every test (unit, API, browser).
+# `make test`: set up, lint (ruff) and run every test (unit, API, browser).
+# `make screenshots`: every tab, light and dark, into artifacts/screenshots/ (Playwright + Debian's chromium).
+# `make lint`: ruff (settings in pyproject.toml).
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 
-.PHONY: setup setup-test run test bench screenshots
+.PHONY: setup setup-test run test bench screenshots lint
 
 setup:
 	$(PIP) install -q -r requirements.txt
@@ -18,7 +20,15 @@ run: setup
 	$(PYTHON) app.py
 
 test: setup-test
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest
 
 bench: setup
 	$(PYTHON) -m bench
+
+screenshots: setup-test
+	$(PYTHON) -m testkit.screenshots --examples
+
+lint:
+	$(PIP) install -q -r requirements-dev.txt
+	$(PYTHON) -m ruff check .

@@ -7,10 +7,10 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio: no outbound lookup
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from tabs import TABS  # noqa: E402
-from tabs.common import GENERATE_LANE, MODEL_LANE  # noqa: E402
+from tabs import TABS
+from tabs.common import GENERATE_LANE, MODEL_LANE
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -43,22 +43,34 @@ def share_lanes(demo: gr.Blocks, limits: dict[str, int], one_queue: bool = False
             block_fn.concurrency_limit = limits[queue]
 
 
-def _apply_queue_setting(demo: gr.Blocks) -> None:
+QUEUE_MODES = ("lanes", "one", "per-event")  # TC_QUEUE: the lanes (default), a single queue, Gradio's default
+
+
+def queue_mode() -> str:
+    """TC_QUEUE, checked: a typo stops the app instead of silently meaning "lanes" (unset or empty: lanes)."""
+    mode = os.environ.get("TC_QUEUE") or "lanes"
+    if mode not in QUEUE_MODES:
+        raise SystemExit(f"TC_QUEUE={mode!r} is not a queue setting: set it to one of "
+                         f"{', '.join(QUEUE_MODES)} (see the README, \"Classroom load\"), or unset it for lanes.")
+    return mode
+
+
+def _apply_queue_setting(demo: gr.Blocks, mode: str) -> None:
     """TC_QUEUE=lanes (default), one (a single queue) or per-event (Gradio's default); TC_<LANE>_CONCURRENCY."""
-    mode = os.environ.get("TC_QUEUE", "lanes")
     limits = {lane: int(os.environ.get(f"TC_{lane.upper()}_CONCURRENCY", n)) for lane, n in LANE_LIMITS.items()}
     if mode != "per-event":
         share_lanes(demo, limits, one_queue=mode == "one")
 
 
 def build_app() -> gr.Blocks:
+    mode = queue_mode()  # before building anything: a mistyped TC_QUEUE stops here
     with gr.Blocks(title="Transformers Classroom") as demo:
         gr.Markdown(INTRO, elem_id="intro")
         for t in TABS:
             with gr.Tab(t.TITLE):
                 t.build()
     demo.queue(default_concurrency_limit=2, max_size=QUEUE_MAX_SIZE)
-    _apply_queue_setting(demo)
+    _apply_queue_setting(demo, mode)
     return demo
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import platform
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -14,8 +14,8 @@ from pathlib import Path
 def machine() -> str:
     import torch
 
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
 
 
 def main() -> int:

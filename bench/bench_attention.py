@@ -10,20 +10,19 @@ Run: `python -m bench.bench_attention`. For MiniLM (6 layers x 12 heads) at 64 a
 
 from __future__ import annotations
 
-from bench import timing
-
 import os
 import sys
-from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import timing
+from demo.course_texts import PYTHON_LANGUAGE, PYTHON_SNAKE
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 MODEL = "all-MiniLM-L6-v2 (bundled)"
 TEXT = " ".join(
-    ["He got bit by Python. Python is my favorite programming language. I went to the bank to deposit "
-     "money, then sat on the river bank and watched the boats."] * 12
+    [f"{PYTHON_SNAKE} {PYTHON_LANGUAGE} I went to the bank to deposit money, then sat on the river bank and "
+     "watched the boats."] * 12
 )
 REPEATS = 5
 
@@ -77,7 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         attention.run(MODEL, TEXT, None, "head")
 
     best = best_of({"bare model call": bare, "/attention endpoint": endpoint})
-    print(f"\ntime at {attention.MAX_TOKENS} tokens, head view, best of {REPEATS} (torch {torch.get_num_threads()} threads):")
+    print(f"\ntime at {attention.MAX_TOKENS} tokens, head view, best of {REPEATS} "
+          f"(torch {torch.get_num_threads()} threads):")
     for k, v in best.items():
         print(f"  {k:22s} {v * 1000:8.1f} ms")
     print(f"  ratio endpoint / bare  {best['/attention endpoint'] / best['bare model call']:8.2f}x")

@@ -16,10 +16,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 MODEL = "SmolLM2-135M-Instruct (bundled)"
@@ -58,9 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     loaded = models.load(MODEL, "causal-lm", task=decoding.TASK)
     app_threads = models.torch_threads()
     print(f"{MODEL}, prompt {PROMPT!r}, max_new_tokens={MAX_NEW_TOKENS}, best of {repeats} interleaved runs, "
-          f"{CORES} cores; the app runs torch with {app_threads} thread(s) per call\n")  # fmt: skip
+          f"{CORES} cores; the app runs torch with {app_threads} thread(s) per call\n")
     print(f"{'strategy':30} {'tokens':>6} {f'generate {CORES}T':>12} {f'generate {app_threads}T':>12} "
-          f"{'/decode':>12} {'ratio':>6} {'streamed':>12} {'ratio':>6}")  # fmt: skip
+          f"{'/decode':>12} {'ratio':>6} {'streamed':>12} {'ratio':>6}")
     for name, settings in CASES.items():
         ref = decoding.decode(MODEL, PROMPT, max_new_tokens=MAX_NEW_TOKENS, **settings)
         kw = ref["generate_kwargs"]
@@ -88,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
 
         assert plain(CORES) == expected == plain(app_threads), "plain generate must give the same tokens"
         fns = {"generate": lambda: plain(CORES), "generate_app": lambda: plain(app_threads),
-               "decode": ours, "stream": streamed}  # fmt: skip
+               "decode": ours, "stream": streamed}
         t, n = best_of(fns, repeats)
         tps = {k: n[k] / t[k] for k in t}
         print(
@@ -97,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{tps['stream']:>8.1f} t/s {tps['stream'] / tps['generate']:>5.2f}x"
         )
     print(f"\nratio = tokens/s of ours ÷ tokens/s of plain model.generate with the same arguments on the main "
-          f"thread with {CORES} torch threads (target ≥ 0.9x)")  # fmt: skip
+          f"thread with {CORES} torch threads (target ≥ 0.9x)")
 
     # time to the first streamed token (what a student waits for after clicking Generate; target < 1 s)
     first = float("inf")
@@ -130,7 +128,7 @@ def server_threads(repeats: int) -> None:
     torch.set_num_threads(models.torch_threads())
     cores, one = n["cores"] / t["cores"], n["one"] / t["one"]
     print(f"streamed greedy, generate() in a worker thread: {cores:.1f} t/s with {CORES} torch threads per call, "
-          f"{one:.1f} t/s with 1 ({one / cores:.2f}x)")  # fmt: skip
+          f"{one:.1f} t/s with 1 ({one / cores:.2f}x)")
 
 
 def through_server(repeats: int) -> None:
@@ -139,8 +137,8 @@ def through_server(repeats: int) -> None:
     import torch
     from gradio_client import Client
 
-    from bench.server import serve
     from demo import decoding, models
+    from testkit.server import serve
 
     loaded = models.load(MODEL, "causal-lm", task=decoding.TASK)
     ref = decoding.decode(MODEL, PROMPT, max_new_tokens=MAX_NEW_TOKENS)
@@ -148,7 +146,7 @@ def through_server(repeats: int) -> None:
     expected = ref["sequences"][0]["token_ids"]
     args = dict(model=MODEL, prompt=PROMPT, max_new_tokens=MAX_NEW_TOKENS, do_sample=False, num_beams=1,
                 num_return_sequences=1, no_repeat_ngram_size=0, early_stopping=False, temperature=1.0,
-                top_k=50, top_p=1.0, repetition_penalty=1.0, seed=42, use_chat_template=False)  # fmt: skip
+                top_k=50, top_p=1.0, repetition_penalty=1.0, seed=42, use_chat_template=False)
     first: list[float] = []
 
     def plain() -> list[int]:
@@ -175,7 +173,7 @@ def through_server(repeats: int) -> None:
     ratio = (n["served"] / t["served"]) / (n["generate"] / t["generate"])
     print(f"/decode through the server, greedy, streamed: {n['served'] / t['served']:.1f} t/s vs plain generate "
           f"{n['generate'] / t['generate']:.1f} t/s ({ratio:.2f}x, including the HTTP round trips); "
-          f"first update after {min(first) * 1000:.0f} ms")  # fmt: skip
+          f"first update after {min(first) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -21,17 +21,12 @@ import time
 from collections import defaultdict
 from typing import Callable
 
-from bench.server import peak_rss_mb, serve
+from demo import course_texts as texts
+from testkit.server import peak_rss_mb, serve
 
 MINILM = "all-MiniLM-L6-v2 (bundled)"
 SMOL = "SmolLM2-135M-Instruct (bundled)"
-SENTENCES = [
-    "I've been waiting for a HuggingFace course my whole life.",
-    "I hate this so much!",
-    "He got bit by Python.",
-    "Python is my favorite programming language.",
-    "The Milky Way is a spiral galaxy.",
-]
+SENTENCES = [texts.WAITING, texts.HATE, texts.PYTHON_SNAKE, texts.PYTHON_LANGUAGE, texts.MILKY_WAY]
 # label → environment for app.py (see app._apply_queue_setting)
 SETTINGS = {
     "Gradio default: a queue per event, 2 each": {"TC_QUEUE": "per-event"},
@@ -59,7 +54,7 @@ def request_mix(rng: random.Random) -> tuple[str, dict]:
         return "/classify", dict(model=MINILM, text=s, text_pair="")
     if kind == "fill_mask":
         return "/fill_mask", dict(model=MINILM, text=s.replace("Python", "[MASK]") if "Python" in s
-                                  else "The Milky Way is a [MASK] galaxy.", top_k=5)
+                                  else texts.MILKY_WAY_MASKED.replace("<mask>", "[MASK]"), top_k=5)
     if kind == "decode":
         return "/decode", dict(model=SMOL, prompt=s, max_new_tokens=8, do_sample=False, num_beams=1,
                                num_return_sequences=1, no_repeat_ngram_size=0, early_stopping=False,

@@ -9,9 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
-import tempfile
-from pathlib import Path
 
 
 def rss_mb() -> float:
@@ -29,10 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["TC_MODEL_BUDGET_MB"] = str(args.budget_mb)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if "TC_EXTRA_MODELS" not in os.environ:  # the tests' tiny models (BERT, DistilBERT, RoBERTa, GPT-2, T5, Llama)
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-        import tiny_models
+        from testkit import tiny_models
 
-        os.environ["TC_EXTRA_MODELS"] = str(tiny_models.build_all(Path(tempfile.gettempdir()) / "tc-bench-tiny"))
+        tiny_models.register()
     from demo import models, registry
 
     base = rss_mb()

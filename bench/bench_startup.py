@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from bench.server import ROOT, serve
+from testkit.server import ROOT, serve
 
 BARE = """
 import gradio as gr
@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str]]:
     first_load("SmolLM2-135M-Instruct (bundled)", "causal-lm")  # make sure the GGUF is converted
     for name, head in [("all-MiniLM-L6-v2 (bundled)", "base"), ("SmolLM2-135M-Instruct (bundled)", "causal-lm")]:
         imports, load = first_load(name, head)
-        rows.append((f"first load: {name} (target ≤ 3 s)", f"{load:.2f} s (+ {imports:.2f} s importing torch/transformers, once per process)"))
+        rows.append((f"first load: {name} (target ≤ 3 s)",
+                     f"{load:.2f} s (+ {imports:.2f} s importing torch/transformers, once per process)"))
     for label, value in rows:
         print(f"{label:<60} {value}")
     return rows

@@ -12,16 +12,18 @@ The list is open: append a builder to CASE_BUILDERS that returns more Case rows.
 
 from __future__ import annotations
 
-from bench import timing
-
 import contextlib
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import timing
+from demo import course_texts as texts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from demo.models import Loaded
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 MINILM = "all-MiniLM-L6-v2 (bundled)"
@@ -39,7 +41,7 @@ class Case:
 
 
 @contextlib.contextmanager
-def model_stubbed(model: object):
+def model_stubbed(model: object) -> Iterator[None]:
     """Replay each input shape's first output instead of running the model: what is left is our own code.
 
     On a busy shared machine the forward pass's jitter hides a millisecond of overhead; this doesn't.
@@ -48,7 +50,7 @@ def model_stubbed(model: object):
     real = cls.__call__
     seen: dict = {}
 
-    def replay(self, *args, **kwargs):  # noqa: ANN001, ANN202
+    def replay(self: object, *args: Any, **kwargs: Any) -> object:
         ids = kwargs.get("input_ids", args[0] if args else None)
         key = tuple(ids.shape) if ids is not None else None
         if key not in seen:
@@ -62,7 +64,7 @@ def model_stubbed(model: object):
         cls.__call__ = real
 
 
-def _forward(loaded, enc) -> object:
+def _forward(loaded: "Loaded", enc: Any) -> object:
     import torch
 
     with torch.inference_mode():
@@ -71,18 +73,12 @@ def _forward(loaded, enc) -> object:
 
 def encoder_cases() -> list[Case]:
     """/classify, /classify_pair, /token_classify, /answer on the bundled MiniLM (issue 3)."""
-    from demo import classification, models, qa, token_classification
+    from demo import models
+    from demo.tasks import classification, qa, token_classification
 
-    review = ("This was a masterpiece. Not completely faithful to the books, but enthralling from beginning to end. "
-              "Might be my favorite of the three.")
-    a = ("After Abraham Lincoln won the November 1860 presidential election on an anti-slavery platform, an initial "
-         "seven slave states declared their secession from the country to form the Confederacy.")
-    b = ("War broke out in April 1861 when secessionist forces attacked Fort Sumter in South Carolina, just over a "
-         "month after Lincoln's inauguration.")
-    warriors = "The Golden State Warriors are an American professional basketball team based in San Francisco."
-    question = "How many programming languages does BLOOM support?"
-    context = ("BLOOM has 176 billion parameters and can generate text in 46 languages natural languages and "
-               "13 programming languages.")
+    review, warriors = texts.REVIEW, texts.WARRIORS
+    a, b = texts.LINCOLN_A, texts.LINCOLN_B
+    question, context = texts.BLOOM_QUESTION, texts.BLOOM_CONTEXT
     long_context = (a + " " + b + " ") * 12 + context  # ~600 tokens: several windows of 384, stride 128
 
     seq = models.load(MINILM, "sequence-classification")
@@ -90,25 +86,25 @@ def encoder_cases() -> list[Case]:
     qa_model = models.load(MINILM, "question-answering")
     tk = seq.tokenizer
 
-    def raw_qa(ctx: str):
+    def raw_qa(ctx: str) -> object:
         enc = tk(question, ctx, truncation="only_second", max_length=384, stride=128, return_overflowing_tokens=True,
                  padding="longest", return_tensors="pt")
         enc.pop("overflow_to_sample_mapping")
         return _forward(qa_model, enc)
 
     return [
-        Case("/classify", "review, 1 text", lambda: classification.classify(MINILM, review),
+        Case("/classify", "review, 1 text", lambda: classification.run(MINILM, review),
              lambda: _forward(seq, tk(review, return_tensors="pt")), seq.model),
-        Case("/classify_pair", "Lincoln pair", lambda: classification.classify(MINILM, a, b),
+        Case("/classify_pair", "Lincoln pair", lambda: classification.run(MINILM, a, b),
              lambda: _forward(seq, tk(a, b, return_tensors="pt")), seq.model),
         *[
-            Case("/token_classify", f"Warriors, {agg}", lambda agg=agg: token_classification.token_classify(
+            Case("/token_classify", f"Warriors, {agg}", lambda agg=agg: token_classification.run(
                 MINILM, warriors, agg), lambda: _forward(tok_cls, tk(warriors, return_tensors="pt")), tok_cls.model)
             for agg in ("none", "simple", "average")
         ],
-        Case("/answer", "BLOOM, 1 window", lambda: qa.answer(MINILM, question, context), lambda: raw_qa(context),
+        Case("/answer", "BLOOM, 1 window", lambda: qa.run(MINILM, question, context), lambda: raw_qa(context),
              qa_model.model),
-        Case("/answer", "long context, windows", lambda: qa.answer(MINILM, question, long_context),
+        Case("/answer", "long context, windows", lambda: qa.run(MINILM, question, long_context),
              lambda: raw_qa(long_context), qa_model.model),
     ]
 
@@ -120,12 +116,9 @@ def _seq2seq_model() -> str:
     if models.status(registry.get("t5-small")) == "cached":
         return "t5-small"
     if not os.environ.get("TC_EXTRA_MODELS"):
-        import tempfile
+        from testkit import tiny_models
 
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-        import tiny_models
-
-        os.environ["TC_EXTRA_MODELS"] = str(tiny_models.build_all(Path(tempfile.gettempdir()) / "tc-bench-tiny"))
+        tiny_models.register()
     return "tiny-t5"
 
 
@@ -133,17 +126,15 @@ def generative_cases() -> list[Case]:
     """/fill_mask, /multiple_choice, /next_sentence (MiniLM), /generate (SmolLM2), /translate, /summarize."""
     import torch
 
-    from demo import fill_mask, generation, models, multiple_choice, next_sentence, seq2seq
+    from demo import models
+    from demo.tasks import fill_mask, generation, multiple_choice, next_sentence, seq2seq
 
     smol = "SmolLM2-135M-Instruct (bundled)"
-    milky = "The Milky Way is a [MASK] galaxy."
-    a = ("After Abraham Lincoln won the November 1860 presidential [MASK] on an anti-slavery platform, an initial "
-         "seven slave states declared their secession from the country to form the Confederacy.")
-    b = ("War broke out in April 1861 when secessionist forces [MASK] Fort Sumter in South Carolina, just over a "
-         "month after Lincoln's inauguration.")
-    prompt = "France has a bread law, Le Décret Pain, with strict rules on what is allowed in a traditional baguette."
-    choices = ["The law does not apply to croissants and brioche.", "The law applies to baguettes."]
-    legumes = "Legumes share resources with nitrogen-fixing bacteria."
+    milky = texts.MILKY_WAY_MASKED.replace("<mask>", "[MASK]")  # MiniLM's mask token
+    a, b = texts.LINCOLN_A_MASKED, texts.LINCOLN_B_MASKED
+    prompt, choices = texts.BAGUETTE_PROMPT, list(texts.BAGUETTE_CHOICES)
+    legumes = texts.LEGUMES
+    capital = texts.CAPITAL_OF_FRANCE
 
     mlm = models.load(MINILM, "masked-lm")
     nsp = models.load(MINILM, "next-sentence")
@@ -153,26 +144,26 @@ def generative_cases() -> list[Case]:
     t5 = models.load(t5_name, "seq2seq-lm")
     tk = mlm.tokenizer
 
-    def raw_mc():
+    def raw_mc() -> object:
         enc = tk([[prompt, c] for c in choices], return_tensors="pt", padding=True)
         return _forward(mc, {k: v.unsqueeze(0) for k, v in enc.items()})
 
-    def raw_generate(loaded, text: str, **kw):
+    def raw_generate(loaded: "Loaded", text: str, **kw: Any) -> object:
         with torch.inference_mode():
             return loaded.model.generate(**loaded.tokenizer(text, return_tensors="pt"), do_sample=False, **kw)
 
     pad = lm.tokenizer.pad_token_id
     return [
-        Case("/fill_mask", "Milky Way, top_k=5", lambda: fill_mask.fill_mask(MINILM, milky, 5),
+        Case("/fill_mask", "Milky Way, top_k=5", lambda: fill_mask.run(MINILM, milky, 5),
              lambda: _forward(mlm, tk(milky, return_tensors="pt"))),
-        Case("/multiple_choice", "baguette, 2 choices", lambda: multiple_choice.multiple_choice(
+        Case("/multiple_choice", "baguette, 2 choices", lambda: multiple_choice.run(
             MINILM, prompt, "\n".join(choices)), raw_mc),
-        Case("/next_sentence", "Lincoln pair", lambda: next_sentence.next_sentence(MINILM, a, b),
+        Case("/next_sentence", "Lincoln pair", lambda: next_sentence.run(MINILM, a, b),
              lambda: _forward(nsp, tk(a, b, return_tensors="pt"))),
-        Case("/generate", "SmolLM2, 10 tokens", lambda: generation.generate(smol, "The capital of France is", 10),
-             lambda: raw_generate(lm, "The capital of France is", max_new_tokens=10, pad_token_id=pad)),
-        Case("/generate", "SmolLM2, 10, streamed", lambda: list(generation.stream(smol, "The capital of France is", 10)),
-             lambda: raw_generate(lm, "The capital of France is", max_new_tokens=10, pad_token_id=pad)),
+        Case("/generate", "SmolLM2, 10 tokens", lambda: generation.run(smol, capital, 10),
+             lambda: raw_generate(lm, capital, max_new_tokens=10, pad_token_id=pad)),
+        Case("/generate", "SmolLM2, 10, streamed", lambda: list(generation.stream(smol, capital, 10)),
+             lambda: raw_generate(lm, capital, max_new_tokens=10, pad_token_id=pad)),
         Case("/translate", f"Legumes, {t5_name}", lambda: seq2seq.translate(t5_name, legumes),
              lambda: raw_generate(t5, "translate English to French: " + legumes, max_new_tokens=60)),
         Case("/summarize", f"Legumes, {t5_name}", lambda: seq2seq.summarize(t5_name, legumes),
@@ -205,7 +196,8 @@ def main(argv: list[str] | None = None) -> None:
                 with model_stubbed(c.model):
                     s = best_of({"raw": c.raw, "endpoint": c.endpoint}, repeats=50)
                 overhead = max(s["endpoint"] - s["raw"], 0.0)
-                extra = (f"   our code +{overhead * 1e3:.2f}ms → {(t['raw'] + overhead) / t['raw']:.2f}x of the raw call")
+                extra = (f"   our code +{overhead * 1e3:.2f}ms → "
+                         f"{(t['raw'] + overhead) / t['raw']:.2f}x of the raw call")
             print(f"{c.api_name:16} {c.what:26} {t['raw'] * 1e3:>7.1f}ms {t['endpoint'] * 1e3:>7.1f}ms "
                   f"{ratio:>5.2f}x{flag}{extra}")
 

@@ -7,15 +7,12 @@ Both run in the same process on the same, already loaded tokenizer.
 
 from __future__ import annotations
 
-from bench import timing
-
 import os
 import random
-import sys
-from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import timing
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 TOKENIZERS = ["all-MiniLM-L6-v2 (bundled)", "SmolLM2-135M-Instruct (bundled)"]
@@ -49,9 +46,34 @@ def best_of(fns: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dic
     return timing.best_of(fns, repeats)
 
 
-def main(argv: list[str] | None = None) -> None:
-    from demo import models, tokenizer_inspect
+def measure(name: str, tok: Any, text: str) -> dict[str, float]:
+    """Best-of times: the bare call, /tokenize, both round trips, and the whole tab's formatting."""
+    from demo import tokenizer_inspect
     from tabs import tokenizer_tab  # the formatting the Tokenizer tab adds (HTML, tables)
+
+    def bare_round_trip() -> tuple[str, str]:
+        ids = tok(text)["input_ids"]
+        return tok.decode(ids), tok.decode(ids, skip_special_tokens=True)
+
+    def whole_tab() -> None:
+        r = tokenizer_inspect.inspect(name, text)
+        tokenizer_tab.summary_md(r), tokenizer_tab.coloured_html(r), tokenizer_tab.batch_matrix_html(r)
+        tokenizer_tab.special_rows(r), [tokenizer_tab.sequence_rows(q) for q in r["sequences"]]
+        tokenizer_tab.round_trip_html(tokenizer_inspect.round_trip(name, text))
+
+    return best_of(
+        {
+            "bare": lambda: tok(text),
+            "ours": lambda: tokenizer_inspect.inspect(name, text),
+            "bare_rt": bare_round_trip,
+            "ours_rt": lambda: tokenizer_inspect.round_trip(name, text),
+            "tab": whole_tab,
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    from demo import models
 
     text = five_thousand_words()
     print(f"text: {len(text.split()):,} words, {len(text):,} characters; best of {REPEATS} interleaved runs\n")
@@ -65,26 +87,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name:34} skipped: {e}")
             continue
         n_tokens = len(tok(text)["input_ids"])
-
-        def bare_round_trip() -> tuple[str, str]:
-            ids = tok(text)["input_ids"]
-            return tok.decode(ids), tok.decode(ids, skip_special_tokens=True)
-
-        def whole_tab() -> None:
-            r = tokenizer_inspect.inspect(name, text)
-            tokenizer_tab.summary_md(r), tokenizer_tab.coloured_html(r), tokenizer_tab.batch_matrix_html(r)
-            tokenizer_tab.special_rows(r), [tokenizer_tab.sequence_rows(q) for q in r["sequences"]]
-            tokenizer_tab.round_trip_html(tokenizer_inspect.round_trip(name, text))
-
-        t = best_of(
-            {
-                "bare": lambda: tok(text),
-                "ours": lambda: tokenizer_inspect.inspect(name, text),
-                "bare_rt": bare_round_trip,
-                "ours_rt": lambda: tokenizer_inspect.round_trip(name, text),
-                "tab": whole_tab,
-            }
-        )
+        t = measure(name, tok, text)
         tabs_line.append(f"{name}: {t['tab'] * 1e3:.0f} ms")
         print(f"{name:34} {n_tokens:>7,} {t['bare'] * 1e3:>8.1f}ms {t['ours'] * 1e3:>8.1f}ms "
               f"{t['ours'] / t['bare']:>5.2f}x   {t['bare_rt'] * 1e3:>14.1f}ms {t['ours_rt'] * 1e3:>16.1f}ms "

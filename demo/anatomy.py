@@ -43,7 +43,7 @@ def module_shape(module: "torch.nn.Module") -> str:
         return f"{name}({module.in_features}→{module.out_features})"
     if hasattr(module, "normalized_shape"):
         return f"{name}({', '.join(map(str, module.normalized_shape))})"
-    if name == "Dropout" or hasattr(module, "p") and isinstance(getattr(module, "p"), float):
+    if name == "Dropout" or hasattr(module, "p") and isinstance(module.p, float):
         return f"{name}(p={module.p})"
     if hasattr(module, "num_embeddings"):
         return f"{name}({module.num_embeddings}, {module.embedding_dim})"
@@ -126,7 +126,8 @@ def _tiny_inputs(model_type: str, head: str) -> tuple[dict, list[tuple[str, dict
 
     B, T, C = 2, 5, 3  # batch, tokens, choices
     ids = torch.randint(5, 90, (B, T))
-    ids[:, -1] = TINY_CONFIGS[model_type].get("eos_token_id", 2)  # an end-of-sequence token (BART's classifier reads the hidden state at <eos>)
+    # end with an end-of-sequence token: BART's classifier reads the hidden state at <eos>
+    ids[:, -1] = TINY_CONFIGS[model_type].get("eos_token_id", 2)
     inputs: dict[str, Any] = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
     if head == "multiple-choice":
         inputs = {k: v.unsqueeze(1).expand(B, C, T).contiguous() for k, v in inputs.items()}
@@ -144,7 +145,8 @@ def _tiny_inputs(model_type: str, head: str) -> tuple[dict, list[tuple[str, dict
     elif head == "seq2seq-lm":
         labels = [(heads.PROBLEM_TYPES[head][0], {"labels": torch.randint(5, 90, (B, 3))})]
     elif head == "question-answering":
-        labels = [(heads.PROBLEM_TYPES[head][0], {"start_positions": torch.tensor([1, 2]), "end_positions": torch.tensor([2, 3])})]
+        spans = {"start_positions": torch.tensor([1, 2]), "end_positions": torch.tensor([2, 3])}
+        labels = [(heads.PROBLEM_TYPES[head][0], spans)]
     elif head in ("multiple-choice", "next-sentence"):
         labels = [(heads.PROBLEM_TYPES[head][0], {"labels": torch.tensor([0, 1])})]
     else:  # pragma: no cover - every heads.AUTO_MAPPING key is handled above

@@ -14,7 +14,9 @@ its CDN ``require.config`` block, and feed them compact data instead:
   ``DecompressionStream`` and rebuilds bertviz's nested arrays (A/B filter slices included);
 - d3 5.7.0 and jQuery 3.7.1 are inlined from ``assets/vendor/`` (licences alongside) and a
   four-line ``require`` shim hands them to bertviz's code;
-- the text is capped at :data:`MAX_TOKENS` tokens with a visible notice.
+- the text is capped at :data:`MAX_TOKENS` tokens with a visible notice;
+- the page's own script and style are files beside this module (``attention_loader.js``,
+  ``attention_png.js``, ``attention_page.css``), as bertviz keeps ``head_view.js``.
 
 The document is standalone (it is also what the Download button saves) and is shown in an
 ``<iframe srcdoc=...>`` because ``gr.HTML`` never runs ``<script>``.
@@ -50,6 +52,11 @@ VENDOR = {
     "d3": ASSETS / "vendor" / "d3-5.7.0" / "d3.min.js",
     "jquery": ASSETS / "vendor" / "jquery-3.7.1" / "jquery.min.js",
 }
+PAGE_FILES = {  # the page's own script and style, beside this module
+    "loader": Path(__file__).with_name("attention_loader.js"),
+    "png": Path(__file__).with_name("attention_png.js"),
+    "css": Path(__file__).with_name("attention_page.css"),
+}
 FILTER_NAMES = (  # bertviz's names for the sentence-pair filter
     "All",
     "Sentence A -> Sentence A",
@@ -76,7 +83,8 @@ class Attentions:
     causal: bool  # decoder-only model: weights above the diagonal are 0
     input_tokens: int  # tokens before the cap
     max_tokens: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # everything the page says, the cut first
+    truncation_notice: str | None = None  # what the cap cut, in a sentence; None when nothing was cut
 
     @property
     def num_layers(self) -> int:
@@ -85,10 +93,6 @@ class Attentions:
     @property
     def num_heads(self) -> int:
         return int(self.weights.shape[1])
-
-    @property
-    def truncated(self) -> bool:
-        return self.input_tokens > len(self.tokens)
 
 
 # ---------------------------------------------------------------------------
@@ -141,14 +145,15 @@ def compute(model: str, text: str, text_pair: str | None = None, max_tokens: int
         for i, t in enumerate(tokens)
     ]
     b_start = next((i for i, s in enumerate(seq_ids) if s == 1), None) if text_pair else None
-    notes = []
+    cut = []
     if full_len > len(ids):
-        notes.append(
+        cut.append(
             f"The input has {full_len} tokens; the view shows the first {len(ids)} "
             f"(cap: {max_tokens} tokens, so the page stays small and quick to draw)."
         )
     if text_pair and b_start is None:
-        notes.append("The second text was cut off entirely by the length cap: shorten the first text.")
+        cut.append("The second text was cut off entirely by the length cap: shorten the first text.")
+    notes = list(cut)
     causal = loaded.spec.family in CAUSAL_FAMILIES
     if causal:
         notes.append(
@@ -166,6 +171,7 @@ def compute(model: str, text: str, text_pair: str | None = None, max_tokens: int
         input_tokens=full_len,
         max_tokens=max_tokens,
         notes=notes,
+        truncation_notice=" ".join(cut) or None,
     )
 
 
@@ -227,6 +233,11 @@ def _asset(path: Path) -> str:
     return models.memo(("asset", str(path)), lambda: path.read_text(encoding="utf-8"), size_mb=0.3)
 
 
+def page_file(name: str) -> str:
+    """The page's own script or style (:data:`PAGE_FILES`), read once."""
+    return _asset(PAGE_FILES[name])
+
+
 def _vendor_js(name: str) -> str:
     js = _asset(VENDOR[name])
     # d3's one-line banner names its web site; keep the credit, drop the address.
@@ -257,110 +268,8 @@ def _json_for_script(obj: Any) -> str:
     return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-# Inflate the weights, rebuild bertviz's params (with the A/B filter slices), then hand
-# jQuery and d3 to bertviz's requirejs([...], fn) call: the "require shim".
-_LOADER_JS = r"""
-(function () {
-  var meta = JSON.parse(document.getElementById('tc-meta').textContent);
-  var b64 = document.getElementById('tc-data').textContent.trim();
-  function fail(err) {
-    var el = document.getElementById('tc-error');
-    el.textContent = 'The view could not be drawn: ' + err +
-      ' (it needs a browser with DecompressionStream: Chrome/Edge 80+, Firefox 113+, Safari 16.4+).';
-    el.style.display = 'block';
-  }
-  async function inflate() {
-    var bin = atob(b64), bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  }
-  function nested(u8, L, H, T) {  // layers x heads x T x T, weights back in [0, 1]
-    var out = [], k = 0;
-    for (var l = 0; l < L; l++) { var hs = [];
-      for (var h = 0; h < H; h++) { var rows = [];
-        for (var i = 0; i < T; i++) { var row = new Array(T);
-          for (var j = 0; j < T; j++) row[j] = u8[k++] / meta.levels;
-          rows.push(row); }
-        hs.push(rows); }
-      out.push(hs); }
-    return out;
-  }
-  function slice(attn, r0, r1, c0, c1) {
-    return attn.map(function (hs) { return hs.map(function (rows) {
-      return rows.slice(r0, r1).map(function (row) { return row.slice(c0, c1); }); }); });
-  }
-  window.TC = {meta: meta};
-  window.TC.ready = inflate().then(function (u8) {
-    var T = meta.tokens.length, attn = nested(u8, meta.layers.length, meta.heads.length, T);
-    var tok = meta.tokens, b = meta.sentence_b_start, data;
-    if (b === null) {
-      data = [{name: null, attn: attn, left_text: tok, right_text: tok}];
-    } else {
-      var A = tok.slice(0, b), B = tok.slice(b);
-      data = [
-        {name: meta.filters[0], attn: attn, left_text: tok, right_text: tok},
-        {name: meta.filters[1], attn: slice(attn, 0, b, 0, b), left_text: A, right_text: A},
-        {name: meta.filters[2], attn: slice(attn, b, T, b, T), left_text: B, right_text: B},
-        {name: meta.filters[3], attn: slice(attn, 0, b, b, T), left_text: A, right_text: B},
-        {name: meta.filters[4], attn: slice(attn, b, T, 0, b), left_text: B, right_text: A}
-      ];
-    }
-    window.TC_PARAMS = {attention: data, default_filter: '0', root_div_id: 'tc-bertviz',
-      layer: meta.layers[0], heads: meta.view === 'head' ? meta.active_heads : null,
-      include_layers: meta.layers, include_heads: meta.heads,
-      total_heads: meta.num_heads, display_mode: 'light'};
-  });
-  window.TC.ready.catch(fail);
-  window.requirejs = window.require = function (deps, fn) {  // the require shim
-    window.TC.ready.then(function () { fn(window.jQuery, window.d3); }).catch(fail);
-  };
-  window.require.config = function () {};
-})();
-"""
 
-# PNG export: the SVG as drawn right now (layer, heads, hover), rasterised in the page.
-_PNG_JS = r"""
-document.getElementById('tc-png').addEventListener('click', function () {
-  var svg = document.querySelector('#vis svg');
-  if (!svg) return;
-  var box = svg.getBoundingClientRect(), bb = svg.getBBox();  // crop the empty right-hand side
-  var w = Math.ceil(Math.min(box.width, bb.x + bb.width + 12)), h = Math.ceil(box.height);
-  var copy = svg.cloneNode(true);
-  copy.setAttribute('width', w); copy.setAttribute('height', h);
-  copy.setAttribute('font-family', 'Helvetica Neue, Helvetica, Arial, sans-serif');
-  var url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], {type: 'image/svg+xml'}));
-  var img = new Image();
-  img.onload = function () {
-    var scale = 2, canvas = document.createElement('canvas');
-    canvas.width = w * scale; canvas.height = h * scale;
-    var ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.scale(scale, scale); ctx.drawImage(img, 0, 0);
-    URL.revokeObjectURL(url);
-    canvas.toBlob(function (blob) {
-      var a = document.createElement('a');
-      a.href = URL.createObjectURL(blob); a.download = TC.meta.filename + '.png';
-      document.body.appendChild(a); a.click(); a.remove();
-    }, 'image/png');
-  };
-  img.src = url;
-});
-"""
 
-_CSS = """
-body { margin: 0; padding: 8px 10px; background: #fff; color: #111;
-  font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 14px; }
-#tc-bar { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; margin-bottom: 6px; }
-#tc-bar .tc-title { font-weight: 600; }
-#tc-bar .tc-help { color: #555; font-size: 12.5px; }
-#tc-png { margin-left: auto; font-size: 12.5px; padding: 2px 10px; cursor: pointer; }
-.tc-notice { background: #fff7ed; border: 1px solid #fdba74; color: #9a3412; border-radius: 6px;
-  padding: 4px 8px; margin: 4px 0; font-size: 13px; }
-#tc-error { display: none; background: #fef2f2; border: 1px solid #fca5a5; color: #991b1b;
-  border-radius: 6px; padding: 6px 8px; margin: 6px 0; }
-select { font-size: 14px; margin-right: 10px; }
-"""
 
 _HELP = {
     "head": "Hover a token to see what it attends to. Click a colour square to toggle a head; "
@@ -411,20 +320,19 @@ def document(att: Attentions, view: str, layers: list[int], heads: list[int]) ->
     layer_html = 'Layer: <select id="layer"></select>' if view == "head" else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
+        f"<title>{html.escape(title)}</title><style>{page_file('css')}</style></head><body>\n"
         f'<div id="tc-bar"><span class="tc-title">{html.escape(title)}</span>'
         f'<span class="tc-help">{html.escape(_HELP[view])}</span>'
         '<button id="tc-png" type="button" title="Save the view as it looks now">Download PNG</button></div>\n'
         f'{notices}<div id="tc-error"></div>\n'
-        '<div id="tc-bertviz" style="font-family:\'Helvetica Neue\', Helvetica, Arial, sans-serif;">'
-        f'<span style="user-select:none">{layer_html} {filter_html}</span><div id="vis"></div></div>\n'
+        f'<div id="tc-bertviz"><span id="tc-controls">{layer_html} {filter_html}</span><div id="vis"></div></div>\n'
         f'<script type="application/json" id="tc-meta">{_json_for_script(meta)}</script>\n'
         f'<script type="text/plain" id="tc-data">{encode_payload(weights)}</script>\n'
         "<!-- jQuery 3.7.1 (MIT) and d3 5.7.0 (BSD-3-Clause): licences in assets/vendor/ -->\n"
         f"<script>{_vendor_js('jquery')}</script>\n<script>{_vendor_js('d3')}</script>\n"
-        f"<script>{_LOADER_JS}</script>\n"
+        f"<script>{page_file('loader')}</script>\n"
         f"<!-- bertviz 1.4.1 {view}_view.js (Apache-2.0, Jesse Vig) -->\n<script>{bertviz_js(view)}</script>\n"
-        f"<script>{_PNG_JS}</script>\n</body></html>\n"
+        f"<script>{page_file('png')}</script>\n</body></html>\n"
     )
 
 
@@ -432,14 +340,15 @@ def iframe(doc: str, height: int) -> str:
     """The page in a sandboxed frame: scripts run (gr.HTML alone never runs them), no access to the app."""
     return (
         f'<iframe class="tc-attention-frame" title="attention view" sandbox="allow-scripts allow-downloads" '
-        f'style="width:100%;height:{int(height)}px;border:1px solid #e5e7eb;border-radius:8px;background:#fff" '
+        f'style="height:{int(height)}px" '
         f'srcdoc="{html.escape(doc, quote=True)}"></iframe>'
     )
 
 
 def run(model: str, text: str, text_pair: str | None = None, view: str = "head",
         layers: Any = "all", heads: Any = "all", max_tokens: int | None = None) -> dict:
-    """Everything the /attention endpoint returns: the raw output, the standalone page and its frame.
+    """Everything the /attention endpoint returns: the raw output, the standalone page, its frame,
+    and as data the view and the file name the page is saved under.
 
     ``max_tokens`` defaults to the view's cap (:data:`MAX_TOKENS`, :data:`MODEL_VIEW_MAX_TOKENS`).
     """
@@ -461,7 +370,7 @@ def run(model: str, text: str, text_pair: str | None = None, view: str = "head",
         "num_heads": att.num_heads,
         "num_tokens": len(att.tokens),
         "input_tokens": att.input_tokens,
-        "truncated": att.truncated,
+        "truncation_notice": att.truncation_notice,  # a sentence when the cap cut tokens, else None
         "max_tokens": att.max_tokens,
         "sentence_b_start": att.sentence_b_start,
         "causal": att.causal,
@@ -478,4 +387,6 @@ def run(model: str, text: str, text_pair: str | None = None, view: str = "head",
         "payload_bytes": len(doc.encode("utf-8")),
         "notes": att.notes,
     }
-    return {"raw": raw, "document": doc, "html": iframe(doc, height)}
+    # the view travels as data (the download's file name), never read back out of the page
+    return {"raw": raw, "document": doc, "html": iframe(doc, height), "view": view,
+            "filename": f"attention-{view}-view.html"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from demo import heads, models, registry
 
+
 def model_names() -> list[str]:
     return [m.name for m in registry.all_models()]
 

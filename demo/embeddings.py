@@ -1,4 +1,5 @@
-"""Static vs dynamic (contextual) embeddings of one word in several sentences (seed 004).
+"""Static vs dynamic (contextual) embeddings of one word in several sentences ("BERT: static vs contextual
+embeddings, WordPiece, MLM and NSP", course notes).
 
 - Static: the model's input-embedding row(s) for the word — a table lookup, the same in every
   sentence — and a gensim Word2Vec vector trained once on gensim's bundled ``lee_background.cor``
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from demo import inputs, models
+from demo.course_texts import PYTHON_LANGUAGE, PYTHON_SNAKE
 from demo.errors import BadInput
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,8 +42,9 @@ W2V_PARAMS = dict(vector_size=100, window=5, min_count=2, epochs=30, sg=0, seed=
 W2V_CORPUS = "lee_background.cor"
 
 DEFAULT_WORD = "python"
-DEFAULT_A = "He got bit by Python"
-DEFAULT_B = "Python is my favorite programming language"
+# the notes' "Python" pair, written as their embedding code writes it (no full stop)
+DEFAULT_A = PYTHON_SNAKE.rstrip(".")
+DEFAULT_B = PYTHON_LANGUAGE.rstrip(".")
 
 
 # ---------------------------------------------------------------------------
@@ -270,7 +273,7 @@ def compare(
     layer_names = ["embeddings (layer 0)"] + [f"layer {i}" for i in range(1, n_states)]
 
     static_cos = _cos(static[0], static[1])
-    contextual_cos = [_cos(contextual[l, 0], contextual[l, 1]) for l in range(n_states)]
+    contextual_cos = [_cos(contextual[k, 0], contextual[k, 1]) for k in range(n_states)]
     n = len(rows)
     sim = [[_cos(contextual[layer_idx, i], contextual[layer_idx, j]) for j in range(n)] for i in range(n)]
     static_sim = [[_cos(static[i], static[j]) for j in range(n)] for i in range(n)]
@@ -292,12 +295,21 @@ def compare(
         if len(neighbours) == NEIGHBOURS:
             break
 
-    # Word2Vec: one vector per word, whatever the sentence
+    # Word2Vec: one vector per word, whatever the sentence. Each sentence looks up the word as it
+    # appears there (lower-cased, as the corpus was); both lookups land on the same row, so the
+    # cosine is 1.0 by construction, and the notes say so instead of presenting it as a finding
     kv = word2vec()
     w2v_word = word.lower()
-    if w2v_word in kv.key_to_index:
-        w2v_cos = _cos(kv[w2v_word], kv[w2v_word])  # the vector looked up for sentence A and for sentence B
-        w2v_neighbours = [{"word": w, "cosine": round(float(c), 4)} for w, c in kv.most_similar(w2v_word, topn=NEIGHBOURS)]
+    lookups = {info["where"]: info["found"].lower() for info in found[:2]}
+    if all(key in kv.key_to_index for key in lookups.values()):
+        w2v_cos = _cos(kv[lookups["sentence_a"]], kv[lookups["sentence_b"]])
+        notes.append(
+            f"Word2Vec: {w2v_word!r} has one vector whatever the sentence (a lookup by the word alone), "
+            f"so its cosine between sentence A and sentence B is {w2v_cos} by construction: a static embedding "
+            "ignores the context."
+        )
+        w2v_neighbours = [{"word": w, "cosine": round(float(c), 4)}
+                          for w, c in kv.most_similar(w2v_word, topn=NEIGHBOURS)]
         seen = word2vec_counts().get(w2v_word, 0)
         if seen < 50:
             notes.append(
@@ -305,15 +317,20 @@ def compare(
                 "mostly noise: a static embedding is only as good as the text it was trained on."
             )
     else:
-        w2v_cos, w2v_neighbours = None, []
+        w2v_cos, w2v_neighbours, lookups = None, [], None
         notes.append(
             f"{w2v_word!r} is not in the Word2Vec vocabulary (words seen at least "
-            f"{W2V_PARAMS['min_count']} times in {W2V_CORPUS} + the example sentences), so it has no static Word2Vec vector."
+            f"{W2V_PARAMS['min_count']} times in {W2V_CORPUS} + the example sentences), "
+            "so it has no static Word2Vec vector."
         )
 
     cut = [info["where"] for info in found if info["cut"]]
-    if cut:
-        notes.append(f"Cut to the first {MAX_TOKENS} tokens (the model reads each sentence up to there): {', '.join(cut)}.")
+    truncation_notice = (
+        f"Cut to the first {MAX_TOKENS} tokens (the model reads each sentence up to there): {', '.join(cut)}."
+        if cut else None
+    )
+    if truncation_notice:
+        notes.append(truncation_notice)
     pooled = [info for info in found if len(info["positions"]) > 1]
     if pooled:
         ex = pooled[0]
@@ -347,6 +364,7 @@ def compare(
         "static_cosine": static_cos,
         "contextual_cosine": contextual_cos,
         "word2vec_cosine": w2v_cos,
+        "truncation_notice": truncation_notice,  # a sentence when a sentence was cut, else None
         "layer_names": layer_names,
         "num_layers": n_states - 1,
         "layer": layer_idx,
@@ -363,6 +381,7 @@ def compare(
         "static_neighbours": neighbours,
         "word2vec_neighbours": w2v_neighbours,
         "word2vec": {"corpus": f"gensim {W2V_CORPUS} + {SENSES_FILE.name}", "vocabulary": len(kv.key_to_index),
-                     "vector_size": kv.vector_size, "word_count": word2vec_counts().get(w2v_word, 0)},
+                     "vector_size": kv.vector_size, "word_count": word2vec_counts().get(w2v_word, 0),
+                     "lookups": lookups},  # the word each of sentence A and B looked up
         "notes": notes,
     }

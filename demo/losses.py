@@ -35,7 +35,7 @@ def _loss_recorder() -> Any:
             super().__init__()
             self.seen: list[str] = []
 
-        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        def __torch_function__(self, func, types, args=(), kwargs=None) -> Any:  # noqa: ANN001
             name = getattr(func, "__name__", "")
             if name in LOSS_NAMES and name not in self.seen:
                 self.seen.append(name)

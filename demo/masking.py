@@ -1,4 +1,4 @@
-"""BERT's two pre-training inputs, built the way the library builds them (seed 004).
+"""BERT's two pre-training inputs, built the way the library builds them (the course notes on BERT's MLM and NSP).
 
 - Masked language modelling: ``transformers.DataCollatorForLanguageModeling`` (seeded) picks
   ``mlm_probability`` (15 %) of the non-special tokens; of those, 80 % become [MASK], 10 % a
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from demo import models, registry
+from demo.course_texts import LINCOLN, LINCOLN_A
 from demo.errors import BadInput, WrongTask
 from demo.inputs import whole_number
 
@@ -33,15 +34,9 @@ MAX_CHARS = 5_000
 MAX_LINES = 16
 MAX_PAIRS = 16
 
-DEFAULT_TEXT = (
-    "After Abraham Lincoln won the November 1860 presidential election on an anti-slavery platform, "
-    "an initial seven slave states declared their secession from the country to form the Confederacy."
-)
-DEFAULT_PASSAGE = (
-    "After Abraham Lincoln won the November 1860 presidential election on an anti-slavery platform, an "
-    "initial seven slave states declared their secession from the country to form the Confederacy. "
-    "War broke out in April 1861 when secessionist forces attacked Fort Sumter in South Carolina, just "
-    "over a month after Lincoln's inauguration. The Union blockaded the ports of the Confederacy. "
+DEFAULT_TEXT = LINCOLN_A
+DEFAULT_PASSAGE = (  # the Lincoln passage, then three more sentences so that NotNext has somewhere to draw from
+    f"{LINCOLN} The Union blockaded the ports of the Confederacy. "
     "Lincoln issued the Emancipation Proclamation in 1863. The war ended in the spring of 1865."
 )
 
@@ -99,6 +94,14 @@ def load_mask_tokenizer(name: str) -> "PreTrainedTokenizerBase":
 # ---------------------------------------------------------------------------
 
 
+def _was_cut(enc: Any, max_len: int) -> bool:
+    """Did truncation cut any sequence of this encoding? (A fast tokenizer keeps what overflowed.)"""
+    if enc.encodings:
+        return any(e.overflowing for e in enc.encodings)
+    ids = enc["input_ids"]
+    return any(len(x) >= max_len for x in (ids if ids and isinstance(ids[0], list) else [ids]))
+
+
 def mask(
     tokenizer: str, text: str, mlm_probability: float = DEFAULT_MLM_PROBABILITY, seed: int = 0
 ) -> dict[str, Any]:
@@ -122,8 +125,10 @@ def mask(
     lock = models.tokenizer_lock(tok)  # tokenizer calls set truncation/padding on shared state
     with lock:
         enc = tok(lines, truncation=True, max_length=max_len, return_special_tokens_mask=True)
-    if any(len(ids) >= max_len for ids in enc["input_ids"]):
-        notices.append(f"A line was longer than the model's {max_len} tokens and was truncated.")
+    truncation_notice = None  # the one contract of every endpoint: a sentence when tokens were cut, else None
+    if _was_cut(enc, max_len):
+        truncation_notice = f"A line was longer than the model's {max_len} tokens and was truncated."
+        notices.append(truncation_notice)
     examples = [{k: enc[k][i] for k in enc.keys()} for i in range(len(lines))]
     collator = DataCollatorForLanguageModeling(
         tokenizer=tok,
@@ -202,6 +207,7 @@ def mask(
         "labels": labels,
         "sequences": sequences,
         "counts": totals,
+        "truncation_notice": truncation_notice,
         "notices": notices,
     }
 
@@ -256,6 +262,8 @@ def next_sentence_pairs(tokenizer: str, text: str, seed: int = 0, num_pairs: int
     others = [sentence for doc in corpus_documents() for sentence in doc]
     rng = random.Random(s)
     pairs = []
+    limit = min(512, tok.model_max_length)
+    cut = 0
     for _ in range(k):
         i = rng.randrange(len(sentences) - 1)  # sentence A
         a = sentences[i]
@@ -264,8 +272,8 @@ def next_sentence_pairs(tokenizer: str, text: str, seed: int = 0, num_pairs: int
         else:
             b, label = rng.choice(others), NOT_NEXT
         with models.tokenizer_lock(tok):
-            enc = tok(a, b, truncation="longest_first", max_length=min(512, tok.model_max_length),
-                      return_token_type_ids=True)
+            enc = tok(a, b, truncation="longest_first", max_length=limit, return_token_type_ids=True)
+        cut += _was_cut(enc, limit)
         pairs.append(
             {
                 "sentence_a": a,
@@ -291,5 +299,8 @@ def next_sentence_pairs(tokenizer: str, text: str, seed: int = 0, num_pairs: int
         "pairs": pairs,
         "num_is_next": sum(1 for p in pairs if p["next_sentence_label"] == IS_NEXT),
         "num_not_next": sum(1 for p in pairs if p["next_sentence_label"] == NOT_NEXT),
+        "truncation_notice": (
+            f"{cut} pair(s) were longer than the model's {limit} tokens and were cut (longest_first)." if cut else None
+        ),
         "notices": notices,
     }

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from demo import models, registry
 from demo.errors import BadInput, DemoError
-from demo.inputs import whole_number
+from demo.inputs import flag, whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import PreTrainedTokenizerBase
@@ -196,6 +196,7 @@ def _encode(
 ) -> tuple[Any, dict[str, Any], list[str], list[str] | None, Any, dict[str, Any], list[str]]:
     """Check the inputs and make the one tokenizer call; (tok, info, texts, pairs, batch, settings, notices)."""
     notices: list[str] = []
+    add_special_tokens = flag(add_special_tokens, "add_special_tokens")  # "false" from the API means False
     padding = _check_choice(padding, "padding", PADDING)
     truncation = _check_choice(truncation, "truncation", TRUNCATION)
     n = _check_max_length(max_length)
@@ -229,7 +230,7 @@ def _encode(
             )
 
     settings = {
-        "add_special_tokens": bool(add_special_tokens),
+        "add_special_tokens": add_special_tokens,
         "padding": padding,
         "truncation": truncation,
         "max_length": n,
@@ -237,7 +238,7 @@ def _encode(
         "pairs": pairs is not None,
     }
     kwargs: dict[str, Any] = dict(
-        add_special_tokens=bool(add_special_tokens),
+        add_special_tokens=add_special_tokens,
         padding=padding,
         truncation=truncation,
         max_length=n,
@@ -247,7 +248,7 @@ def _encode(
     try:
         with models.tokenizer_lock(tok):  # the call sets truncation/padding on the shared Rust tokenizer
             batch = tok(texts, pairs, **kwargs) if pairs is not None else tok(texts, **kwargs)
-    except Exception as e:  # noqa: BLE001 - the Rust truncation errors are plain Exceptions
+    except Exception as e:
         msg = str(e)
         if "Truncation error" in msg or "max_length" in msg:
             raise BadInput(
@@ -257,6 +258,18 @@ def _encode(
             ) from e
         raise
     return tok, info, texts, pairs, batch, settings, notices
+
+
+def _truncation_notice(batch: Any, settings: dict[str, Any]) -> str | None:
+    """A sentence naming the sequences that truncation cut (the Rust encodings keep what overflowed), or None."""
+    cut = [i + 1 for i, enc in enumerate(batch.encodings or []) if enc.overflowing]
+    if not cut:
+        return None
+    which = ", ".join(map(str, cut[:12])) + (" …" if len(cut) > 12 else "")
+    return (
+        f"truncation={settings['truncation']!r} cut sequence(s) {which} to max_length={settings['max_length']} "
+        "tokens: the rest of the text is not in input_ids."
+    )
 
 
 def inspect(
@@ -334,6 +347,7 @@ def inspect(
         "special_tokens": special_tokens(tok),
         "num_unk": sum(len(s["unk_positions"]) for s in sequences),
         "token_type_ids_used_by_model": uses_type_ids,
+        "truncation_notice": _truncation_notice(batch, settings),
         "notices": notices,
     }
 
@@ -387,7 +401,8 @@ def round_trip(
                 "why": why,
             }
         )
-    return {"tokenizer": tokenizer, "settings": settings, "sequences": out, "notices": notices}
+    return {"tokenizer": tokenizer, "settings": settings, "sequences": out,
+            "truncation_notice": _truncation_notice(batch, settings), "notices": notices}
 
 
 def compare(tokenizers: list[str], text: str) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""WordPiece, trained by hand, step by step (Hugging Face course, chapter 6; seed 004).
+"""WordPiece, trained by hand, step by step (Hugging Face course, chapter 6).
+
+The WordPiece part of the course notes on BERT (embeddings, WordPiece, MLM, NSP) follows that chapter.
 
 This module *is* the lesson, so it follows the course's code closely:
 
@@ -26,7 +28,7 @@ from demo.inputs import whole_number
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
-# The course's corpus (seed 004).
+# The Hugging Face course's corpus (chapter 6), as in the course notes on BERT.
 DEFAULT_CORPUS = "\n".join(
     [
         "This is the Hugging Face course.",

@@ -1,7 +1,7 @@
 """Anatomy: pick an architecture and a task class → its head layers and the loss per problem type.
 
-Everything is computed from a tiny random config of the class (no download), the way seed 000's
-DistilBERT table was made by reading the source.
+Everything is computed from a tiny random config of the class (no download), the way the DistilBERT
+table of the course notes on DistilBERT's task classes was made by reading the source.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import anatomy
+from demo.errors import BadInput
 from tabs.common import code, escape, guard, raw_output
 
 TITLE = "Anatomy"
@@ -32,11 +33,11 @@ def _classes_by_family() -> dict[str, list[str]]:
 
 
 def _family_classes(fam: str) -> list[str]:
-    """The family's task classes in seed 000's order: masked LM, causal LM, seq2seq, sequence
+    """The family's task classes in the course notes' order: masked LM, causal LM, seq2seq, sequence
     classification, token classification, QA, multiple choice, next sentence (demo.heads.AUTO_MAPPING)."""
     classes = _classes_by_family().get(fam, [])
     if not classes:
-        raise gr.Error(f"No task classes for {fam!r}; pick an architecture from the list.")
+        raise BadInput(f"No task classes for {fam!r}; pick an architecture from the list.")
     return classes
 
 
@@ -49,13 +50,13 @@ def build() -> None:
         "A **task class** = a base model + a small **head** + a **loss**. Pick a class: the app builds "
         "a tiny random copy (no download), lists the modules outside the base model in the order the "
         "forward pass calls them, and runs it with labels for each problem type to see which loss "
-        "actually runs. Compare with seed 000's DistilBERT table."
+        "actually runs. Compare with the DistilBERT table of the course notes on DistilBERT's task classes."
     )
     families = list(anatomy.TINY_CONFIGS)  # every architecture the app can build a tiny copy of
     with gr.Row():
         family = gr.Dropdown(families, value="distilbert", label="architecture", scale=1)
         model_class = gr.Dropdown(
-            [  # seed 000's DistilBERT classes (the list follows the architecture; listing it needs transformers)
+            [  # the course notes' DistilBERT classes (the list follows the architecture; listing it needs transformers)
                 "DistilBertForMaskedLM",
                 "DistilBertForSequenceClassification",
                 "DistilBertForTokenClassification",
@@ -71,7 +72,7 @@ def build() -> None:
     gr.Examples(
         [["DistilBertForSequenceClassification"], ["DistilBertForMaskedLM"], ["BertForNextSentencePrediction"],
          ["GPT2LMHeadModel"], ["T5ForConditionalGeneration"]],
-        [model_class], label="Examples (seed 000's table, and the heads the other tabs use)",
+        [model_class], label="Examples (the course notes' DistilBERT table, and the other tabs' heads)",
     )
     one = gr.Markdown()
     raw = raw_output()

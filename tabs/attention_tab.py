@@ -9,6 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from demo import attention, registry
+from demo.course_texts import PYTHON_LANGUAGE, PYTHON_SNAKE
 from tabs.common import escape, guard, model_picker, raw_output
 
 TITLE = "Attention"
@@ -16,11 +17,14 @@ TITLE = "Attention"
 SMOLLM = "SmolLM2-135M-Instruct (bundled)"
 MINILM = "all-MiniLM-L6-v2 (bundled)"
 
-EXAMPLES = [  # seed 004's two "Python" sentences, alone and as a pair; a decoder to see the causal mask
-    [MINILM, "He got bit by Python", "", "head"],
-    [MINILM, "Python is my favorite programming language", "", "head"],
-    [MINILM, "He got bit by Python", "Python is my favorite programming language", "head"],
-    [MINILM, "He got bit by Python", "", "model"],
+# the two "Python" sentences of the course notes on BERT (embeddings, WordPiece, MLM, NSP), without their full
+# stops as in the notes' code
+SNAKE, LANGUAGE = PYTHON_SNAKE.rstrip("."), PYTHON_LANGUAGE.rstrip(".")
+EXAMPLES = [  # the two "Python" sentences, alone and as a pair; a decoder to see the causal mask
+    [MINILM, SNAKE, "", "head"],
+    [MINILM, LANGUAGE, "", "head"],
+    [MINILM, SNAKE, LANGUAGE, "head"],
+    [MINILM, SNAKE, "", "model"],
     [SMOLLM, "The capital of France is Paris.", "", "head"],
     [SMOLLM, "The capital of France is Paris.", "", "model"],
 ]
@@ -36,24 +40,29 @@ def _notes(raw: dict) -> str:
         f"**{escape(raw['model_class'])}** · {raw['num_layers']} layers × {raw['num_heads']} heads · "
         f"{raw['num_tokens']} tokens · page {raw['payload_bytes'] / 1024:,.0f} KB"
     ]
-    lines += [f"⚠️ {escape(n)}" if "cap" in n or "cut" in n else f"ℹ️ {escape(n)}" for n in raw["notes"]]
+    cut = raw["truncation_notice"] or ""
+    lines += [f"⚠️ {escape(n)}" if n in cut else f"ℹ️ {escape(n)}" for n in raw["notes"]]
     return "\n\n".join(lines)
 
 
 EXPORTS_KEPT = 200  # standalone pages kept on disk (~0.5 MB each); older ones are deleted
 
 
-def _export(doc: str | None) -> str | None:
-    """Write the page to a file for the download button (same content → same file)."""
-    if not doc:
+def _export(page: dict | None) -> str | None:
+    """Write the page to a file for the download button (same content → same file).
+
+    ``page`` is the engine's result (or its ``document`` and ``filename``): the file is named from
+    that data, never by reading the page's markup.
+    """
+    if not page or not page.get("document"):
         return None
+    doc = page["document"]
     digest = hashlib.sha1(doc.encode("utf-8")).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / "tc-attention-exports"
     folder = root / digest
     folder.mkdir(parents=True, exist_ok=True)
     _prune(root, keep=folder)
-    view = "model" if "— model view</title>" in doc[:2000] else "head"
-    path = folder / f"attention-{view}-view.html"
+    path = folder / Path(page["filename"]).name
     if not path.exists():
         path.write_text(doc, encoding="utf-8")
     return str(path)
@@ -82,7 +91,7 @@ def build() -> None:
         view = gr.Radio([("head view", "head"), ("model view", "model")], value="head", label="view", scale=1,
                         elem_id="tc-attention-view-choice")
     with gr.Row():
-        text = gr.Textbox(label="text", value="He got bit by Python", lines=2, max_lines=6, scale=3,
+        text = gr.Textbox(label="text", value=SNAKE, lines=2, max_lines=6, scale=3,
                           elem_id="tc-attention-text")
         text_pair = gr.Textbox(
             label="text_pair", placeholder="optional second sentence (enables the Sentence A/B filter)",
@@ -111,23 +120,24 @@ def build() -> None:
             "as it looks right now (layer, heads, hovered token).", elem_classes=["tc-hint"]
         )
     raw = raw_output()
-    doc = gr.State(None)
+    page = gr.State(None)  # {"document", "filename"} of the view shown
 
     @guard(cache=True)  # deterministic: a class clicking the same example computes it once
     def show(model: str, text: str, text_pair: str, view: str, layers: str, heads: str):
         result = attention.run(model, text, text_pair, view, layers, heads)
-        return result["html"], _notes(result["raw"]), result["raw"], result["document"]
+        page = {"document": result["document"], "filename": result["filename"]}  # for the download
+        return result["html"], _notes(result["raw"]), result["raw"], page
 
     inputs = [model, text, text_pair, view, layers, heads]
-    outputs = [frame, notes, raw, doc]
+    outputs = [frame, notes, raw, page]
     go.click(show, inputs, outputs, api_name="attention").then(
-        guard(_export, lane=None), doc, download, api_visibility="private", show_progress="hidden"
+        guard(_export, lane=None), page, download, api_visibility="private", show_progress="hidden"
     )
 
     available = set(registry.names_for("attention"))
     gr.Examples(
         [row for row in EXAMPLES if row[0] in available],
         inputs=[model, text, text_pair, view],
-        label="Examples (seed 004: the same word in two contexts)",
+        label="Examples (course notes: the same word in two contexts)",
         examples_per_page=6,
     )

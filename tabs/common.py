@@ -17,11 +17,22 @@ from demo.errors import DemoError
 log = logging.getLogger(__name__)
 
 
+def user_error(message: object) -> gr.Error:
+    """The one way a message reaches the user.
+
+    Gradio renders a gr.Error's message as HTML in the browser's toast, so a typed ``<b>`` would turn
+    bold, ``<img src=x>`` would become an image and the hint "type [MASK] or <mask>" would lose its
+    ``<mask>``. Escaped here, the toast shows exactly what was typed. API clients receive the same
+    HTML text (Gradio's contract for the message); ``html.unescape`` gives back the plain sentence.
+    """
+    return gr.Error(html.escape(str(message), quote=False))
+
+
 def _to_gr_error(e: Exception) -> gr.Error:
     if isinstance(e, DemoError):
-        return gr.Error(str(e))
+        return user_error(e)
     log.exception("unexpected error")
-    return gr.Error(
+    return user_error(
         f"Something went wrong ({type(e).__name__}: {str(e)[:300]}). "
         "Try a shorter input or another model; if it keeps happening, please report it."
     )
@@ -76,7 +87,7 @@ def _guarded(fn: Callable, cache: bool) -> Callable:
                     models.response_put(key, last)
             except gr.Error:
                 raise
-            except Exception as e:  # noqa: BLE001 - every failure becomes a message
+            except Exception as e:
                 raise _to_gr_error(e) from e
 
         return gen
@@ -91,7 +102,7 @@ def _guarded(fn: Callable, cache: bool) -> Callable:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise _to_gr_error(e) from e
 
     return wrapper
@@ -109,12 +120,17 @@ def default_model(task: str, prefer_trained_head: str | None = None) -> str | No
     return pool[0].name if pool else None
 
 
-def model_picker(task: str, prefer_trained_head: str | None = None, label: str = "model", **kw: Any) -> gr.Dropdown:
-    """A dropdown of the registry models that can do ``task``."""
-    choices = registry.names_for(task)
+def model_picker(task: str | tuple[str, ...], prefer_trained_head: str | None = None, label: str = "model",
+                 **kw: Any) -> gr.Dropdown:
+    """A dropdown of the registry models that can do ``task`` (or any of several tasks: the first task's
+    models first; the default is the first task's)."""
+    tasks = (task,) if isinstance(task, str) else tuple(task)
+    choices: list[str] = []
+    for t in tasks:
+        choices += [n for n in registry.names_for(t) if n not in choices]
     return gr.Dropdown(
         choices=choices,
-        value=default_model(task, prefer_trained_head),
+        value=default_model(tasks[0], prefer_trained_head),
         label=label,
         info="Bundled models work offline; others need `python -m demo.prefetch NAME` once.",
         **kw,

@@ -1,24 +1,28 @@
 """Decoding playground: every strategy on sliders, the next-token distribution at each step,
-strategies side by side. The engine is demo/decoding.py (model.generate with a recording hook)."""
+strategies side by side. The engine is demo/decoding/ (model.generate with a recording hook).
+
+`build` lays out and wires; the handlers are the module-level functions above it. Over 400 lines
+because the formatting of its seven views (cards, plotly charts, tables) lives beside them."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import gradio as gr
 
 from demo import decoding, registry
+from tabs.chips import chips
 from tabs.common import GENERATE_LANE, code, distinct_labels, escape, guard, model_picker, plot_text, raw_output
 
 TITLE = "Decoding playground"
 
 DEFAULT_MODEL = "SmolLM2-135M-Instruct (bundled)"
 
-# The settings a preset fills (it only fills sliders: /decode always receives every setting).
-NEUTRAL = dict(
-    do_sample=False, num_beams=1, num_return_sequences=1, no_repeat_ngram_size=0, early_stopping=False,
-    temperature=1.0, top_k=50, top_p=1.0, repetition_penalty=1.0,
-)  # fmt: skip
+DEFAULTS = decoding.DEFAULTS  # the sliders start at the engine's defaults
+# The settings a preset fills (it only fills sliders: /decode always receives every setting):
+# every generation setting but the length and the seed, at its default.
+NEUTRAL = {k: v for k, v in asdict(DEFAULTS).items() if k not in ("max_new_tokens", "seed")}
 PRESETS: dict[str, dict[str, Any]] = {
     "greedy": NEUTRAL,
     "beam search": NEUTRAL | dict(num_beams=5, num_return_sequences=3, no_repeat_ngram_size=2, early_stopping=True),
@@ -40,7 +44,8 @@ PRESET_HELP = {
 }
 SETTING_NAMES = list(NEUTRAL)
 
-# Seed 002's prompts (and the blog it follows), with the preset that shows each idea best.
+# The prompts of the course notes on pipelines, tasks and decoding (and of the blog they follow),
+# with the preset that shows each idea best.
 EXAMPLES = [
     ["The capital of France is", "greedy", False],
     ["Somatic hypermutation allows the immune system to", "top-p", False],
@@ -51,7 +56,6 @@ EXAMPLES = [
 ]
 
 STAGE_COLORS = ["#94a3b8", "#f59e0b", "#10b981", "#6366f1", "#ec4899", "#0ea5e9", "#84cc16"]
-CHIP = "display:inline-block;border-radius:4px;padding:1px 4px;margin:1px;white-space:pre;font-family:monospace;"
 
 
 # ---------------------------------------------------------------------------
@@ -64,20 +68,18 @@ def _shown(piece: str) -> str:
     return piece.replace("\n", "↵").replace(" ", "␣") or "∅"
 
 
-def _chips(tokens: list[dict] | list[str], color: str = "#e0e7ff") -> str:
-    out = []
-    for t in tokens:
-        piece, special = (t["token"], t["special"]) if isinstance(t, dict) else (t, False)
-        bg = "#fde68a" if special else color
-        out.append(f'<span style="{CHIP}background:{bg}" title="{escape(repr(piece))}">{escape(_shown(piece))}</span>')
-    return "".join(out)
+def _chips(tokens: list[dict] | list[str], kind: str = "plain") -> str:
+    """Tokens as chips (tabs/chips.py), spaces and newlines visible; special tokens marked as such."""
+    pieces = [(t["token"], t["special"]) if isinstance(t, dict) else (t, False) for t in tokens]
+    return chips([_shown(p) for p, _ in pieces], kinds=["special" if sp else kind for _, sp in pieces],
+                 titles=[repr(p) for p, _ in pieces])
 
 
 def _prompt_html(result: dict) -> str:
     toks = result.get("prompt_tokens") or []
     return (
-        f"<div><b>What the model reads</b> ({len(toks)} tokens; special tokens in yellow):</div>"
-        f'<div style="line-height:1.9;margin-top:4px">{_chips(toks)}</div>'
+        f"<div><b>What the model reads</b> ({len(toks)} tokens; special tokens in grey):</div>"
+        f"{_chips(toks)}"
     )
 
 
@@ -96,11 +98,11 @@ def _sequences_html(result: dict) -> str:
         n = max(len(s["token_ids"]), 1)
         beam = f" · beam score {s['beam_score']:.3f} (per token, what beam search ranks by)" if "beam_score" in s else ""
         cards.append(
-            '<div style="border:1px solid #cbd5e1;border-radius:8px;padding:8px 10px;margin:6px 0">'
-            f'<div style="font-size:0.85em;color:#475569">#{i + 1} · log p = {s["score"]:.2f} '
+            '<div class="tc-card">'
+            f'<div class="tc-muted">#{i + 1} · log p = {s["score"]:.2f} '
             f"(avg {s['score'] / n:.2f} per token) · {len(s['token_ids'])} tokens · ended by {s['finish_reason']}{beam}</div>"
-            f'<div style="margin-top:4px;line-height:1.9">{_chips(s["tokens"], "#dcfce7")}</div>'
-            f'<div style="margin-top:6px;white-space:pre-wrap">{escape(s["text"])}</div></div>'
+            f'{_chips(s["tokens"], "generated")}'
+            f'<div class="tc-pre">{escape(s["text"])}</div></div>'
         )
     head = (
         f"<div><b>{escape(result.get('strategy', ''))}</b> — "
@@ -112,8 +114,8 @@ def _sequences_html(result: dict) -> str:
 def _streaming_html(part: dict) -> str:
     what = " (best beam so far)" if part["last_step"].get("beams") else ""
     return (
-        f"<div style=\"color:#475569\">generating… step {part['step'] + 1}{escape(what)}</div>"
-        f'<div style="white-space:pre-wrap;border:1px solid #cbd5e1;border-radius:8px;padding:8px 10px">'
+        f"<div class=\"tc-muted\">generating… step {part['step'] + 1}{escape(what)}</div>"
+        '<div class="tc-card tc-pre">'
         f"{escape(part['text'])}▌</div>"
     )
 
@@ -137,14 +139,14 @@ def _step_figure(result: dict | None, step: int, row: int):
             marker_color=STAGE_COLORS[k % len(STAGE_COLORS)],
             text=[("✂ cut by " + c["cut_by"]) if (k == len(st["stages"]) - 1 and c["cut_by"]) else "" for c in cands],
             textposition="outside", hovertemplate="%{y}: p=%{x:.4f}<extra>" + plot_text(stage) + "</extra>",
-        )  # fmt: skip
+        )
     kept, mass = rec["kept"][-1], rec["kept_mass"][-1]
     fig.update_layout(
         barmode="group", height=120 + 34 * len(cands), margin=dict(l=10, r=30, t=60, b=40),
         title=dict(text=f"Step {st['step']}: {kept:,} tokens kept, holding {mass:.0%} of the model's probability "
                         f"· entropy {rec['entropy']:.2f} nats", font=dict(size=14)),
         xaxis_title="probability", yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.12),
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -158,9 +160,9 @@ def _overview_figure(result: dict | None, row: int):
     x = [st["step"] for st in steps]
     fig.add_bar(x=x, y=[r["kept"][-1] for r in rows], name="tokens kept", marker_color="#6366f1", opacity=0.6)
     fig.add_scatter(x=x, y=[r["kept_mass"][-1] for r in rows], name="mass kept", mode="lines+markers",
-                    marker_color="#f59e0b", secondary_y=True)  # fmt: skip
+                    marker_color="#f59e0b", secondary_y=True)
     fig.add_scatter(x=x, y=[(r.get("chosen") or {"p": [None]})["p"][0] for r in rows], name="p(chosen) under the model",
-                    mode="markers", marker=dict(color="#10b981", size=7), secondary_y=True)  # fmt: skip
+                    mode="markers", marker=dict(color="#10b981", size=7), secondary_y=True)
     fig.update_yaxes(title_text="tokens kept (log scale)", type="log", dtick=1, secondary_y=False)
     fig.update_yaxes(title_text="probability", range=[0, 1.05], secondary_y=True)
     fig.update_layout(
@@ -168,12 +170,12 @@ def _overview_figure(result: dict | None, row: int):
         title=dict(text="Every step: tokens kept by the processors, the model probability they held, "
                         "and how likely the chosen token was", font=dict(size=14)),
         legend=dict(orientation="h", y=-0.25),
-    )  # fmt: skip
+    )
     return fig
 
 
 def _insight(result: dict | None, row: int = 0) -> str:
-    """Seed 002's lesson, read off this run: top-k keeps a fixed count, top-p a fixed mass."""
+    """The decoding lesson of the course notes, read off this run: top-k keeps a fixed count, top-p a fixed mass."""
     steps = (result or {}).get("steps") or []
     if not steps:
         return ""
@@ -186,7 +188,7 @@ def _insight(result: dict | None, row: int = 0) -> str:
             (lo, s_lo), (hi, s_hi) = min(m), max(m)
             if hi - lo < 0.1:
                 out.append(f"**`{stage}`** kept tokens holding {lo:.0%}–{hi:.0%} of the model's probability at "
-                           "every step.")  # fmt: skip
+                           "every step.")
                 continue
             out.append(
                 f"**`{stage}`** kept the same number of tokens at every step, but they held between "
@@ -228,13 +230,13 @@ def _beam_figure(result: dict | None):
             p = b.get("parent", -1)
             if 0 <= p < len(prev_y):
                 fig.add_scatter(x=[st["step"] - 1, st["step"]], y=[prev_y[p], y], mode="lines",
-                                line=dict(color="#cbd5e1", width=1), showlegend=False, hoverinfo="skip")  # fmt: skip
+                                line=dict(color="#cbd5e1", width=1), showlegend=False, hoverinfo="skip")
         fig.add_scatter(
             x=[st["step"]] * len(beams), y=ys, mode="markers", showlegend=False,
             marker=dict(size=7, color="#6366f1"), hoverinfo="text",
             hovertext=[f"{plot_text(repr(_shown(b['token'])))} → {b['score']:.2f}<br>{plot_text(b['text'][-80:])}"
                        for b in beams],
-        )  # fmt: skip
+        )
         prev_y = ys
     for i, seq in enumerate((result or {}).get("sequences") or []):
         ids = seq["token_ids"]
@@ -245,13 +247,13 @@ def _beam_figure(result: dict | None):
                 xs.append(st["step"])
                 ys.append(hit["score"])
         fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=f"returned #{i + 1}",
-                        line=dict(color=["#dc2626", "#f97316", "#eab308"][i % 3], width=2), marker=dict(size=5))  # fmt: skip
+                        line=dict(color=["#dc2626", "#f97316", "#eab308"][i % 3], width=2), marker=dict(size=5))
     fig.update_layout(
         height=360, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step", yaxis_title="cumulative log-prob",
         title=dict(text="Beams kept at each step (hover a dot for its text); returned sequences' paths in colour",
                    font=dict(size=14)),
         legend=dict(orientation="h", y=-0.2),
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -287,28 +289,28 @@ def _compare_html(out: dict) -> str:
     for r in out.get("results", []):
         kw = ", ".join(f"{k}={v}" for k, v in r["generate_kwargs"].items() if k != "max_new_tokens")
         bars = "".join(
-            f'<div style="font-size:0.85em">distinct-{n}: {r[f"distinct_{n}"] if r[f"distinct_{n}"] is not None else "–"}'
-            f'<div style="background:#e2e8f0;height:6px;border-radius:3px"><div style="background:#10b981;height:6px;'
-            f'border-radius:3px;width:{100 * (r[f"distinct_{n}"] or 0):.0f}%"></div></div></div>'
+            f'<div class="tc-small">distinct-{n}: {r[f"distinct_{n}"] if r[f"distinct_{n}"] is not None else "–"}'
+            f'<div class="tc-bar"><div class="tc-bar-fill" style="width:{100 * (r[f"distinct_{n}"] or 0):.0f}%">'
+            "</div></div></div>"
             for n in (1, 2, 3)
         )
         cards.append(
-            '<div style="border:1px solid #cbd5e1;border-radius:8px;padding:10px;min-width:0">'
+            '<div class="tc-card">'
             f"<div><b>{escape(r['strategy'])}</b></div>"
-            f'<div style="font-size:0.75em;color:#64748b;font-family:monospace;word-break:break-word">{escape(kw)}</div>'
-            f'<div style="margin:8px 0;white-space:pre-wrap">{escape(r["text"])}</div>'
+            f'<div class="tc-muted tc-mono">{escape(kw)}</div>'
+            f'<div class="tc-pre">{escape(r["text"])}</div>'
             f"{bars}"
-            f'<div style="font-size:0.85em;margin-top:4px">log p = {r["score"]:.2f} over {r["tokens_generated"]} tokens · '
+            f'<div class="tc-small">log p = {r["score"]:.2f} over {r["tokens_generated"]} tokens · '
             f"repeated 3-grams: {r['repeated_3grams']}</div></div>"
         )
     for name in out.get("pending", []):
         cards.append(
-            '<div style="border:1px dashed #cbd5e1;border-radius:8px;padding:10px;color:#94a3b8">'
+            '<div class="tc-card tc-card--pending">'
             f"<b>{escape(name)}</b><div>waiting…</div></div>"
         )
-    grid = '<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:10px">'
+    grid = '<div class="tc-grid">'
     note = (
-        "<div style='font-size:0.9em;color:#475569;margin-bottom:6px'>Same prompt, same seed. "
+        "<div class='tc-muted'>Same prompt, same seed. "
         "<b>distinct-n</b> = unique n-grams ÷ all n-grams of the new tokens: 1.0 means no repetition.</div>"
     )
     return note + grid + "".join(cards) + "</div>"
@@ -324,7 +326,96 @@ def _applicable(do_sample: bool, num_beams: int) -> dict[str, bool]:
     return dict(
         temperature=bool(do_sample), top_k=bool(do_sample), top_p=bool(do_sample), seed=bool(do_sample),
         early_stopping=beam, num_return_sequences=beam or bool(do_sample),
-    )  # fmt: skip
+    )
+
+
+def fill_preset(name: str) -> list:
+    """A preset fills the sliders (SETTING_NAMES, in order) and its help text; "custom" leaves them."""
+    if name not in PRESETS:
+        return [gr.skip()] * len(SETTING_NAMES) + [PRESET_HELP.get(name, "")]
+    p = PRESETS[name]
+    return [p[k] for k in SETTING_NAMES] + [PRESET_HELP[name]]
+
+
+def to_custom() -> str:
+    """Touching a slider makes the preset "custom"."""
+    return "custom"
+
+
+def gate(do_sample: bool, num_beams: int, num_return_sequences: int) -> tuple:
+    """Settings that do not apply are disabled: temperature, top_k, top_p, seed, early_stopping,
+    num_return_sequences (greedy returns exactly one sequence, so it goes back to 1)."""
+    ok = _applicable(do_sample, num_beams)
+    nrs_update = gr.update(interactive=ok["num_return_sequences"])
+    if not ok["num_return_sequences"] and int(num_return_sequences or 1) != 1:
+        nrs_update = gr.update(interactive=False, value=1)
+    return (
+        gr.update(interactive=ok["temperature"]), gr.update(interactive=ok["top_k"]),
+        gr.update(interactive=ok["top_p"]), gr.update(interactive=ok["seed"]),
+        gr.update(interactive=ok["early_stopping"]), nrs_update,
+    )
+
+
+@guard(cache=True, lane=GENERATE_LANE)  # seeded: the same settings give the same tokens
+def decode(
+    model: str, prompt: str, max_new_tokens: int, do_sample: bool, num_beams: int,
+    num_return_sequences: int, no_repeat_ngram_size: int, early_stopping: bool, temperature: float,
+    top_k: int, top_p: float, repetition_penalty: float, seed: int, use_chat_template: bool,
+):
+    """/decode: every setting is its own parameter, named as in generate(); streams the text, then
+    yields (sequences, notices, prompt view, raw output, state)."""
+    stream = decoding.decode_stream(
+        model, prompt, max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
+        num_return_sequences=num_return_sequences, no_repeat_ngram_size=no_repeat_ngram_size,
+        early_stopping=early_stopping, temperature=temperature, top_k=top_k, top_p=top_p,
+        repetition_penalty=repetition_penalty, seed=seed, use_chat_template=use_chat_template,
+    )
+    for part in stream:
+        if part.get("partial"):
+            note = "\n\n".join(f"ℹ️ {escape(n)}" for n in part["notices"])
+            yield _streaming_html(part), note, gr.skip(), gr.skip(), gr.skip()
+        else:
+            yield _sequences_html(part), _notices_md(part), _prompt_html(part), part, part
+
+
+def show_result(result: dict | None) -> tuple:
+    """A new result: reset the step and row sliders and draw step 0, the overview and (beams) the tree."""
+    n = len((result or {}).get("steps") or [])
+    rows = len(((result or {}).get("steps") or [{"rows": [0]}])[0]["rows"])
+    is_beam = bool(result) and "beam" in result.get("strategy", "")
+    return (
+        gr.update(maximum=max(n - 1, 1), value=0, interactive=n > 1),
+        gr.update(maximum=max(rows - 1, 1), value=0, visible=rows > 1),
+        _step_figure(result, 0, 0), _step_md(result, 0, 0),
+        gr.update(value=_beams_table(result, 0), visible=is_beam),
+        _overview_figure(result, 0), gr.update(value=_beam_figure(result) if is_beam else None, visible=is_beam),
+        _insight(result, 0),
+    )
+
+
+def show_step(result: dict | None, step: int, row: int) -> tuple:
+    """One step of one row (beam or sample): the candidates chart, its table, the beams kept."""
+    s, r = int(step or 0), int(row or 0)
+    return _step_figure(result, s, r), _step_md(result, s, r), _beams_table(result, s)
+
+
+def show_row(result: dict | None, row: int) -> tuple:
+    """Another row: its overview across steps and what it teaches."""
+    r = int(row or 0)
+    return _overview_figure(result, r), _insight(result, r)
+
+
+@guard(cache=True, lane=GENERATE_LANE)
+def compare(model: str, prompt: str, strategies: list[str], max_new_tokens: int, seed: int,
+            use_chat_template: bool):
+    """/compare: the cards fill in one strategy at a time; the raw output once all have run."""
+    for out in decoding.compare_stream(model, prompt, strategies, max_new_tokens, seed, use_chat_template):
+        yield _compare_html(out), (out if not out["pending"] else gr.skip())
+
+
+# ---------------------------------------------------------------------------
+# Layout and wiring
+# ---------------------------------------------------------------------------
 
 
 def build() -> None:
@@ -338,46 +429,51 @@ def build() -> None:
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(label="prompt", value="I enjoy walking with my cute dog", lines=2,
-                                info="Empty = start from the model's BOS token (an unconditional sample).")  # fmt: skip
+                                info="Empty = start from the model's BOS token (an unconditional sample).")
             use_chat_template = gr.Checkbox(
                 label="use_chat_template", value=False,
                 info="Wrap the prompt in the model's chat template (instruct models such as SmolLM2).",
-            )  # fmt: skip
+            )
         with gr.Column(scale=2):
             model = model_picker(decoding.TASK, prefer_trained_head="causal-lm")
             if DEFAULT_MODEL in choices:
                 model.value = DEFAULT_MODEL
             preset = gr.Radio(list(PRESETS) + ["custom"], value="greedy", label="preset",
-                              info="Presets only fill the sliders.")  # fmt: skip
+                              info="Presets only fill the sliders.")
     preset_help = gr.Markdown(PRESET_HELP["greedy"])
 
+    D = DEFAULTS
     with gr.Tabs():
         with gr.Tab("Step by step"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
-                    max_new_tokens = gr.Slider(1, decoding.MAX_NEW_TOKENS, value=40, step=1, label="max_new_tokens")
-                    do_sample = gr.Checkbox(label="do_sample", value=False,
-                                            info="Sample from the distribution instead of taking the best.")  # fmt: skip
-                    num_beams = gr.Slider(1, decoding.MAX_BEAMS, value=1, step=1, label="num_beams",
-                                          info="1 = no beam search.")  # fmt: skip
+                    max_new_tokens = gr.Slider(1, decoding.MAX_NEW_TOKENS, value=D.max_new_tokens, step=1,
+                                               label="max_new_tokens")
+                    do_sample = gr.Checkbox(label="do_sample", value=D.do_sample,
+                                            info="Sample from the distribution instead of taking the best.")
+                    num_beams = gr.Slider(1, decoding.MAX_BEAMS, value=D.num_beams, step=1, label="num_beams",
+                                          info="1 = no beam search.")
                     num_return_sequences = gr.Slider(
-                        1, decoding.MAX_RETURN_SEQUENCES, value=1, step=1, label="num_return_sequences",
-                        info="≤ num_beams for beam search; greedy returns exactly one.", interactive=False,
-                    )  # fmt: skip
-                    early_stopping = gr.Checkbox(label="early_stopping", value=False, interactive=False,
-                                                 info="Beam search: stop once num_beams sequences have ended.")  # fmt: skip
-                    no_repeat_ngram_size = gr.Slider(0, decoding.MAX_NGRAM, value=0, step=1,
-                                                     label="no_repeat_ngram_size", info="0 = off.")  # fmt: skip
-                    repetition_penalty = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="repetition_penalty",
-                                                   info="1.0 = off; > 1 discourages tokens already used.")  # fmt: skip
-                    temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="temperature", interactive=False,
-                                            info="< 1 sharpens, > 1 flattens the distribution.")  # fmt: skip
-                    top_k = gr.Slider(0, 200, value=50, step=1, label="top_k", interactive=False,
-                                      info="0 = off.")  # fmt: skip
-                    top_p = gr.Slider(0.0, 1.0, value=1.0, step=0.01, label="top_p", interactive=False,
-                                      info="1.0 = off.")  # fmt: skip
-                    seed = gr.Number(value=42, precision=0, label="seed", interactive=False,
-                                     info="Same seed + same settings = same text.")  # fmt: skip
+                        1, decoding.MAX_RETURN_SEQUENCES, value=D.num_return_sequences, step=1,
+                        label="num_return_sequences", info="≤ num_beams for beam search; greedy returns exactly one.",
+                        interactive=False,
+                    )
+                    early_stopping = gr.Checkbox(label="early_stopping", value=D.early_stopping, interactive=False,
+                                                 info="Beam search: stop once num_beams sequences have ended.")
+                    no_repeat_ngram_size = gr.Slider(0, decoding.MAX_NGRAM, value=D.no_repeat_ngram_size, step=1,
+                                                     label="no_repeat_ngram_size", info="0 = off.")
+                    repetition_penalty = gr.Slider(0.5, 2.0, value=D.repetition_penalty, step=0.05,
+                                                   label="repetition_penalty",
+                                                   info="1.0 = off; > 1 discourages tokens already used.")
+                    temperature = gr.Slider(0.0, 2.0, value=D.temperature, step=0.05, label="temperature",
+                                            interactive=False,
+                                            info="< 1 sharpens, > 1 flattens the distribution.")
+                    top_k = gr.Slider(0, 200, value=D.top_k, step=1, label="top_k", interactive=False,
+                                      info="0 = off.")
+                    top_p = gr.Slider(0.0, 1.0, value=D.top_p, step=0.01, label="top_p", interactive=False,
+                                      info="1.0 = off.")
+                    seed = gr.Number(value=D.seed, precision=0, label="seed", interactive=False,
+                                     info="Same seed + same settings = same text.")
                 with gr.Column(scale=2):
                     with gr.Row():
                         go_btn = gr.Button("Generate", variant="primary")
@@ -393,7 +489,7 @@ def build() -> None:
                     beams_df = gr.Dataframe(
                         headers=["beam", "parent", "text so far", "beam score", "log p (model)"],
                         label="beams kept after this step", visible=False, wrap=True, interactive=False,
-                    )  # fmt: skip
+                    )
                     overview_plot = gr.Plot(label="all steps")
                     insight = gr.Markdown()
                     beam_plot = gr.Plot(label="beam tree", visible=False)
@@ -406,105 +502,42 @@ def build() -> None:
                 "`use_chat_template` above."
             )
             strategies = gr.CheckboxGroup(list(decoding.STRATEGIES), value=decoding.DEFAULT_COMPARE,
-                                          label="strategies")  # fmt: skip
+                                          label="strategies")
             with gr.Row():
-                cmp_max_new_tokens = gr.Slider(1, decoding.MAX_NEW_TOKENS, value=40, step=1, label="max_new_tokens")
-                cmp_seed = gr.Number(value=42, precision=0, label="seed", info="The same seed for every sampler.")
+                cmp_max_new_tokens = gr.Slider(1, decoding.MAX_NEW_TOKENS, value=D.max_new_tokens, step=1,
+                                               label="max_new_tokens")
+                cmp_seed = gr.Number(value=D.seed, precision=0, label="seed", info="The same seed for every sampler.")
             compare_btn = gr.Button("Compare", variant="primary")
             compare_view = gr.HTML(label="side by side")
             compare_raw = raw_output()
 
     state = gr.State(None)
+    # in SETTING_NAMES order: what a preset fills
     sliders = [do_sample, num_beams, num_return_sequences, no_repeat_ngram_size, early_stopping,
-               temperature, top_k, top_p, repetition_penalty]  # fmt: skip
+               temperature, top_k, top_p, repetition_penalty]
 
-    # -- presets fill the sliders; touching a slider makes the preset "custom" --------------
-    def fill(name: str):
-        if name not in PRESETS:
-            return [gr.skip()] * len(sliders) + [PRESET_HELP.get(name, "")]
-        p = PRESETS[name]
-        return [p[k] for k in SETTING_NAMES] + [PRESET_HELP[name]]
-
-    preset.change(fill, preset, sliders + [preset_help], api_visibility="private")
+    preset.change(fill_preset, preset, sliders + [preset_help], api_name="fill", api_visibility="private")
     for c in sliders:
-        c.input(lambda: "custom", None, preset, api_visibility="private")
-
-    # -- settings that do not apply are disabled -----------------------------------------------
-    def gate(do_sample_v: bool, num_beams_v: int, nrs: int):
-        ok = _applicable(do_sample_v, num_beams_v)
-        nrs_update = gr.update(interactive=ok["num_return_sequences"])
-        if not ok["num_return_sequences"] and int(nrs or 1) != 1:
-            nrs_update = gr.update(interactive=False, value=1)  # greedy returns exactly one sequence
-        return (
-            gr.update(interactive=ok["temperature"]), gr.update(interactive=ok["top_k"]),
-            gr.update(interactive=ok["top_p"]), gr.update(interactive=ok["seed"]),
-            gr.update(interactive=ok["early_stopping"]), nrs_update,
-        )  # fmt: skip
+        c.input(to_custom, None, preset, api_visibility="private")
 
     gated = [temperature, top_k, top_p, seed, early_stopping, num_return_sequences]
     for c in (do_sample, num_beams):
         c.change(gate, [do_sample, num_beams, num_return_sequences], gated, api_visibility="private")
 
-    # -- /decode: every setting is its own parameter, named as in generate() -----------------
-    @guard(cache=True, lane=GENERATE_LANE)  # seeded: the same settings give the same tokens
-    def decode(
-        model: str, prompt: str, max_new_tokens: int, do_sample: bool, num_beams: int,
-        num_return_sequences: int, no_repeat_ngram_size: int, early_stopping: bool, temperature: float,
-        top_k: int, top_p: float, repetition_penalty: float, seed: int, use_chat_template: bool,
-    ):  # fmt: skip
-        stream = decoding.decode_stream(
-            model, prompt, max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
-            num_return_sequences=num_return_sequences, no_repeat_ngram_size=no_repeat_ngram_size,
-            early_stopping=early_stopping, temperature=temperature, top_k=top_k, top_p=top_p,
-            repetition_penalty=repetition_penalty, seed=seed, use_chat_template=use_chat_template,
-        )  # fmt: skip
-        for part in stream:
-            if part.get("partial"):
-                note = "\n\n".join(f"ℹ️ {escape(n)}" for n in part["notices"])
-                yield _streaming_html(part), note, gr.skip(), gr.skip(), gr.skip()
-            else:
-                yield _sequences_html(part), _notices_md(part), _prompt_html(part), part, part
-
     ins = [model, prompt, max_new_tokens, do_sample, num_beams, num_return_sequences, no_repeat_ngram_size,
-           early_stopping, temperature, top_k, top_p, repetition_penalty, seed, use_chat_template]  # fmt: skip
+           early_stopping, temperature, top_k, top_p, repetition_penalty, seed, use_chat_template]
     run = gr.on([go_btn.click, prompt.submit], decode, ins, [sequences, notices, prompt_view, raw, state],
                 api_name="decode")
     stop_btn.click(None, None, None, cancels=[run], api_visibility="private")  # Stop ends a run started either way
 
-    # -- the step view, from the stored result ----------------------------------------------------
-    def show_result(result: dict | None):
-        n = len((result or {}).get("steps") or [])
-        rows = len(((result or {}).get("steps") or [{"rows": [0]}])[0]["rows"])
-        is_beam = bool(result) and "beam" in result.get("strategy", "")
-        return (
-            gr.update(maximum=max(n - 1, 1), value=0, interactive=n > 1),
-            gr.update(maximum=max(rows - 1, 1), value=0, visible=rows > 1),
-            _step_figure(result, 0, 0), _step_md(result, 0, 0),
-            gr.update(value=_beams_table(result, 0), visible=is_beam),
-            _overview_figure(result, 0), gr.update(value=_beam_figure(result) if is_beam else None, visible=is_beam),
-            _insight(result, 0),
-        )  # fmt: skip
-
+    # the step view, from the stored result
     view = [step, row, step_plot, step_info, beams_df, overview_plot, beam_plot, insight]
     state.change(show_result, state, view, api_visibility="private")
-
-    def show_step(result: dict | None, step_v: int, row_v: int):
-        s, r = int(step_v or 0), int(row_v or 0)
-        return _step_figure(result, s, r), _step_md(result, s, r), _beams_table(result, s)
-
     step.change(show_step, [state, step, row], [step_plot, step_info, beams_df], api_visibility="private")
     row.change(show_step, [state, step, row], [step_plot, step_info, beams_df], api_visibility="private")
-    row.change(lambda res, r: (_overview_figure(res, int(r or 0)), _insight(res, int(r or 0))), [state, row],
-               [overview_plot, insight], api_visibility="private")  # fmt: skip
-
-    # -- /compare ------------------------------------------------------------------------------------
-    @guard(cache=True, lane=GENERATE_LANE)
-    def compare(model: str, prompt: str, strategies: list[str], max_new_tokens: int, seed: int,
-                use_chat_template: bool):  # fmt: skip
-        for out in decoding.compare_stream(model, prompt, strategies, max_new_tokens, seed, use_chat_template):
-            yield _compare_html(out), (out if not out["pending"] else gr.skip())
+    row.change(show_row, [state, row], [overview_plot, insight], api_visibility="private")
 
     compare_btn.click(compare, [model, prompt, strategies, cmp_max_new_tokens, cmp_seed, use_chat_template],
-                      [compare_view, compare_raw], api_name="compare")  # fmt: skip
+                      [compare_view, compare_raw], api_name="compare")
 
-    gr.Examples(EXAMPLES, [prompt, preset, use_chat_template], label="Examples from the course (seed 002)")
+    gr.Examples(EXAMPLES, [prompt, preset, use_chat_template], label="Examples (course notes: pipelines, tasks and decoding)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo import embeddings
+from demo.errors import BadInput
 from tabs.common import code, escape, guard, model_picker, plot_text, raw_output
 
 TITLE = "Embeddings"
@@ -13,7 +14,7 @@ SENSE_COLOURS = {"river": "#0ea5e9", "money": "#f59e0b", "snake": "#16a34a", "la
 
 
 def _examples() -> list[list[str]]:
-    """Seed 004's Python pair (alone, then with 16 more sentences), the classic "bank", and "bat"."""
+    """The course notes' "Python" pair (alone, then with 16 more sentences), the classic "bank", and "bat"."""
     return [
         ["python", embeddings.DEFAULT_A, embeddings.DEFAULT_B, ""],
         ["python", embeddings.DEFAULT_A, embeddings.DEFAULT_B, embeddings.sense_lines("python")],
@@ -134,7 +135,8 @@ def build() -> None:
         "**Static** embeddings give a word one vector, whatever the sentence: a row of the model's "
         "input-embedding table, or a Word2Vec vector. **Contextual** (dynamic) embeddings are the hidden "
         "states after each layer: attention mixes in the neighbours, so *python* the snake and *Python* "
-        "the language drift apart layer by layer (seed 004). A word split into sub-word pieces is the "
+        "the language drift apart layer by layer (the course notes on BERT's static vs contextual embeddings). "
+        "A word split into sub-word pieces is the "
         "mean of its pieces."
     )
     with gr.Row():
@@ -170,11 +172,11 @@ def build() -> None:
         lines = embeddings.sense_lines(word or "")
         if not lines:
             known = sorted({r["word"] for r in embeddings.sense_sentences()})
-            raise gr.Error(f"No example sentences for {str(word)[:40]!r}; there are some for: {', '.join(known)}.")
+            raise BadInput(f"No example sentences for {str(word)[:40]!r}; there are some for: {', '.join(known)}.")
         return lines
 
     go.click(compare, [model, word, sentence_a, sentence_b, more, layer], [summary, line, heat, pca, raw],
              api_name="embeddings")
     fill.click(fill_examples, word, more, api_visibility="private")
     gr.Examples(_examples(), inputs=[word, sentence_a, sentence_b, more],
-                label="Examples (seed 004's Python; bank: river vs money)")
+                label="Examples (the course notes' Python; bank: river vs money)")

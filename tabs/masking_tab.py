@@ -7,64 +7,58 @@ from typing import Any
 import gradio as gr
 
 from demo import masking
+from tabs.chips import SEGMENT_KINDS, chips, legend
 from tabs.common import code, escape, guard, model_picker, raw_output
 
 TITLE = "MLM masking"
 
-TOKEN = "display:inline-block;margin:2px 1px;padding:1px 5px;border-radius:4px;font-family:monospace;font-size:0.9em;"
-STYLES = {
-    "special": TOKEN + "background:#e5e7eb;color:#6b7280;",
-    "plain": TOKEN + "background:#f9fafb;border:1px solid #e5e7eb;",
-    "mask": TOKEN + "background:#bfdbfe;outline:2px solid #2563eb;font-weight:600;",
-    "random": TOKEN + "background:#fed7aa;outline:2px solid #ea580c;font-weight:600;",
-    "unchanged": TOKEN + "background:#bbf7d0;outline:2px solid #16a34a;font-weight:600;",
-    "a": TOKEN + "background:#dbeafe;",
-    "b": TOKEN + "background:#fde68a;",
-}
 OUTCOME_TEXT = {"mask": "→ [MASK] (80 %)", "random": "→ a random token (10 %)", "unchanged": "kept unchanged (10 %)"}
 PICKED_COLUMNS = ["sequence", "position", "original token", "what the model sees", "outcome", "label (target id)"]
 
-MEDITATIONS = (  # seed 004's MLM corpus (Marcus Aurelius, Meditations, George Long's translation)
+# the MLM corpus of the course notes on BERT (embeddings, WordPiece, MLM, NSP):
+# Marcus Aurelius, Meditations, in George Long's translation
+MEDITATIONS = (
     "From my grandfather Verus I learned good morals and the government of my temper.\n"
     "From the reputation and remembrance of my father, modesty and a manly character."
 )
 
+NOT_PICKED = "not picked: label -100 (ignored by the loss)"
+LEGEND = [("mask", "[MASK] 80 %"), ("random", "random 10 %"), ("unchanged", "unchanged 10 %"),
+          ("special", "special: never picked"), ("plain", "not picked: label -100")]
 
-def _tok(token: str, style: str, title: str) -> str:
-    return f"<span style='{style}' title='{escape(title)}'>{escape(token)}</span>"
+
+def _states(seq: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Per position: the chip kind (special / plain / the outcome of a picked token) and its tooltip."""
+    picked = {p["position"]: p for p in seq["picked"]}
+    kinds, titles = [], []
+    for j in range(len(seq["tokens"])):
+        if seq["special_tokens_mask"][j]:
+            kinds.append("special")
+            titles.append("special token: never picked")
+        elif j in picked:
+            p = picked[j]
+            kinds.append(p["outcome"])  # mask / random / unchanged: each a chip kind
+            titles.append(f"picked: {OUTCOME_TEXT[p['outcome']]}; label = {p['label']} ({p['token']})")
+        else:
+            kinds.append("plain")
+            titles.append(NOT_PICKED)
+    return kinds, titles
 
 
 def masked_html(result: dict[str, Any]) -> str:
     """Per sequence: the tokens before and after masking, picked positions coloured by outcome."""
     blocks = []
     for i, seq in enumerate(result["sequences"]):
-        picked = {p["position"]: p for p in seq["picked"]}
-        before, after = [], []
-        for j, (tok, new) in enumerate(zip(seq["tokens"], seq["masked_tokens"])):
-            if seq["special_tokens_mask"][j]:
-                title = "special token: never picked"
-                before.append(_tok(tok, STYLES["special"], title))
-                after.append(_tok(new, STYLES["special"], title))
-            elif j in picked:
-                p = picked[j]
-                title = f"picked: {OUTCOME_TEXT[p['outcome']]}; label = {p['label']} ({p['token']})"
-                before.append(_tok(tok, STYLES[p["outcome"]], title))
-                after.append(_tok(new, STYLES[p["outcome"]], title))
-            else:
-                before.append(_tok(tok, STYLES["plain"], "not picked: label -100 (ignored by the loss)"))
-                after.append(_tok(new, STYLES["plain"], "not picked: label -100 (ignored by the loss)"))
+        kinds, titles = _states(seq)
         blocks.append(
-            f"<div style='margin-bottom:0.8em'><div style='font-size:0.8em;color:#6b7280'>sequence {i + 1}: "
+            f"<div class='tc-block'><div class='tc-muted'>sequence {i + 1}: "
             f"{len(seq['picked'])} of {seq['candidates']} candidate tokens picked</div>"
-            f"<div><b style='font-size:0.8em'>input_ids</b> {''.join(before)}</div>"
-            f"<div><b style='font-size:0.8em'>masked</b> {''.join(after)}</div></div>"
+            + chips(seq["tokens"], kinds=kinds, titles=titles, caption="<span class='tc-row-label'>input_ids</span>")
+            + chips(seq["masked_tokens"], kinds=kinds, titles=titles,
+                    caption="<span class='tc-row-label'>masked</span>")
+            + "</div>"
         )
-    legend = " ".join(
-        _tok(label, STYLES[k], label)
-        for k, label in [("mask", "[MASK] 80 %"), ("random", "random 10 %"), ("unchanged", "unchanged 10 %"),
-                         ("special", "special: never picked"), ("plain", "not picked: label -100")]
-    )
-    return "<div>" + "".join(blocks) + f"<div style='font-size:0.85em'>{legend}</div></div>"
+    return "<div>" + "".join(blocks) + legend(LEGEND) + "</div>"
 
 
 def picked_rows(result: dict[str, Any]) -> list[list[Any]]:
@@ -91,26 +85,24 @@ def counts_md(result: dict[str, Any]) -> str:
 def pairs_html(result: dict[str, Any]) -> str:
     blocks = []
     for p in result["pairs"]:
-        colour = "#16a34a" if p["label"] == "IsNext" else "#dc2626"
-        toks = []
-        for t, tt in zip(p["tokens"], p["token_type_ids"]):
-            toks.append(_tok(t, STYLES["b" if tt == 1 else "a"], f"token_type_id {tt}"))
+        nxt = p["label"] == "IsNext"
+        kinds = [SEGMENT_KINDS[1 if tt == 1 else 0] for tt in p["token_type_ids"]]
         blocks.append(
-            f"<div style='margin-bottom:0.8em;border-left:4px solid {colour};padding-left:8px'>"
-            f"<div><b style='color:{colour}'>{escape(p['label'])}</b> "
+            f"<div class='tc-pair{'' if nxt else ' tc-pair--not-next'}'>"
+            f"<div><b class='{'tc-ok' if nxt else 'tc-bad'}'>{escape(p['label'])}</b> "
             f"(next_sentence_label {p['next_sentence_label']})</div>"
             f"<div><b>A:</b> {escape(p['sentence_a'])}</div><div><b>B:</b> {escape(p['sentence_b'])}</div>"
-            f"<div>{''.join(toks)}</div>"
-            f"<div style='font-family:monospace;font-size:0.8em;color:#6b7280'>token_type_ids "
-            f"{escape(p['token_type_ids'])}</div></div>"
+            + chips(p["tokens"], kinds=kinds, titles=[f"token_type_id {tt}" for tt in p["token_type_ids"]])
+            + f"<div class='tc-muted'><code>token_type_ids {escape(p['token_type_ids'])}</code></div></div>"
         )
-    legend = f"{_tok('sentence A: token_type_id 0', STYLES['a'], '')} {_tok('sentence B: token_type_id 1', STYLES['b'], '')}"
-    return "<div>" + "".join(blocks) + f"<div style='font-size:0.85em'>{legend}</div></div>"
+    key = legend([("seg-a", "sentence A: token_type_id 0"), ("seg-b", "sentence B: token_type_id 1")])
+    return "<div>" + "".join(blocks) + key + "</div>"
 
 
 def build() -> None:
     gr.Markdown(
-        "BERT learns from raw text with two made-up tasks (seed 004). **Masked language modelling**: "
+        "BERT learns from raw text with two made-up tasks (as in the course notes on BERT's embeddings, WordPiece, "
+        "MLM and NSP). **Masked language modelling**: "
         "`DataCollatorForLanguageModeling` picks 15 % of the tokens (never `[CLS]`, `[SEP]`, `[PAD]`); "
         "80 % of those become `[MASK]`, 10 % a random token, 10 % stay as they are — and the model must "
         "predict the original. **Next sentence prediction**: is B the sentence that follows A?"
@@ -127,7 +119,7 @@ def build() -> None:
         examples=[[masking.DEFAULT_TEXT, 0.15, 0], [MEDITATIONS, 0.15, 1], ["I love NLP!", 0.5, 0],
                   ["I love NLP!", 0.15, 0]],
         inputs=[text, mlm_probability, seed],
-        label="Examples (seed 004)",
+        label="Examples (course notes: BERT's MLM and NSP)",
     )
     counts = gr.Markdown()
     view = gr.HTML(label="masked tokens")
@@ -159,7 +151,8 @@ def build() -> None:
     @guard
     def nsp_pairs(tokenizer: str, text: str, seed: float, num_pairs: float):
         result = masking.next_sentence_pairs(tokenizer, text, seed, num_pairs)
-        notes = "".join(f"<div class='tc-warning'>⚠️ {escape(n)}</div>" for n in result["notices"])
+        cut = [result["truncation_notice"]] if result["truncation_notice"] else []
+        notes = "".join(f"<div class='tc-warning'>⚠️ {escape(n)}</div>" for n in cut + result["notices"])
         head = (f"<div><b>{result['num_is_next']} IsNext, {result['num_not_next']} NotNext</b> "
                 f"from {result['num_sentences']} sentences (seed {result['seed']}).</div>{notes}")
         return head + pairs_html(result), result

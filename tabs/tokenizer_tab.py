@@ -7,6 +7,8 @@ from typing import Any
 import gradio as gr
 
 from demo import models, registry, tokenizer_inspect
+from demo.course_texts import BAGUETTE_CHOICES, BAGUETTE_PROMPT, I_LOVE_NLP, PYTHON_LANGUAGE, PYTHON_SNAKE
+from tabs.chips import OVER_TEXT, chip, legend
 from tabs.common import code, default_model, escape, guard, raw_output
 
 TITLE = "Tokenizer"
@@ -14,16 +16,6 @@ TITLE = "Tokenizer"
 MAX_SEQUENCES_SHOWN = 8  # coloured views and tables; the raw output has every sequence
 MAX_TOKENS_SHOWN = 1_500  # per sequence in the coloured view and the table
 MAX_COLUMNS = 40  # batch matrix
-
-PALETTE = ("#dbeafe", "#fde68a", "#bbf7d0", "#fbcfe8", "#ddd6fe", "#fed7aa")
-UNK_STYLE = "background:#fecaca;outline:2px solid #dc2626;font-weight:600;"
-SPECIAL_STYLE = "background:#e5e7eb;color:#374151;font-family:monospace;font-size:0.85em;"
-PAIR_DIVIDER = "<span style='display:inline-block;width:1.2em'></span>"
-
-SEED_PAIR = (  # seed 002, multiple choice: a prompt and one candidate as a pair
-    "France has a bread law, Le Décret Pain, with strict rules on what is allowed in a traditional baguette.",
-    "The law does not apply to croissants and brioche.",
-)
 
 COLUMNS = ["position", "token", "id", "text", "token_type_id", "attention_mask", "offsets", "special", "[UNK]"]
 
@@ -33,17 +25,14 @@ COLUMNS = ["position", "token", "id", "text", "token_type_id", "attention_mask",
 # ---------------------------------------------------------------------------
 
 
-def _span(text: str, title: str, style: str) -> str:
-    return f"<span class='tc-token' title='{escape(title)}' style='{style}'>{escape(text)}</span>"
-
-
 def _badge(token: str, count: int = 1) -> str:
     more = f" ×{count}" if count > 1 else ""
-    return _span(token + more, f"special token {token}", SPECIAL_STYLE)
+    return chip(token + more, "special", title=f"special token {token}")
 
 
 def colour_sequence(seq: dict[str, Any], unk_token: str | None) -> str:
-    """The tokens coloured over the original text(s), using the offsets; special tokens as grey badges.
+    """The tokens coloured over the original text(s), using the offsets; special tokens as grey badges
+    (chips of tabs/chips.py: a rotating colour per token, ``unk`` for [UNK], ``empty`` for no characters).
 
     Tokens whose offsets overlap (byte-level BPE splits one character into several bytes) share a span.
     """
@@ -67,7 +56,7 @@ def colour_sequence(seq: dict[str, Any], unk_token: str | None) -> str:
             j = k + 1
             continue
         if last_segment is not None and s != last_segment and s == 1:
-            parts.append(PAIR_DIVIDER)
+            parts.append("<span class='tc-pair-gap'></span>")
         last_segment = s
         start, end = offsets[j]
         src = sources[s]
@@ -85,11 +74,10 @@ def colour_sequence(seq: dict[str, Any], unk_token: str | None) -> str:
             k += 1
         title = " + ".join(f"#{p} {tokens[p]!r} id {seq['input_ids'][p]}" for p in group)
         is_unk = any(p in unk for p in group)
-        colour = PALETTE[len([g for g in groups if g]) % len(PALETTE)]
-        style = UNK_STYLE if is_unk else f"background:{colour};"
+        kind = "unk" if is_unk else OVER_TEXT[len([g for g in groups if g]) % len(OVER_TEXT)]
         if end <= start:  # a token that covers no character (e.g. a lone byte-level 'Ġ'): a thin bar
-            style += "display:inline-block;min-width:4px;height:1em;vertical-align:middle;padding:0;"
-        parts.append(_span(src[start:end], title + (f" → {unk_token}" if is_unk else ""), style))
+            kind += " empty"
+        parts.append(chip(src[start:end], kind, title=title + (f" → {unk_token}" if is_unk else "")))
         groups.append(group)
         cursor[s] = max(cursor[s], end)
         j = k
@@ -104,20 +92,17 @@ def coloured_html(result: dict[str, Any]) -> str:
     blocks = []
     for i, seq in enumerate(seqs):
         head = (
-            f"<div style='font-size:0.8em;color:#6b7280'>sequence {i + 1} · {seq['num_tokens']} tokens"
+            f"<div class='tc-muted'>sequence {i + 1} · {seq['num_tokens']} tokens"
             f"{' · ' + str(len(seq['unk_positions'])) + ' [UNK]' if seq['unk_positions'] else ''}</div>"
         )
-        blocks.append(f"{head}<div class='tc-tokens' style='white-space:pre-wrap;margin-bottom:0.6em'>"
-                      f"{colour_sequence(seq, unk)}</div>")
+        blocks.append(f"{head}<div class='tc-tokens'>{colour_sequence(seq, unk)}</div>")
     more = len(result["sequences"]) - len(seqs)
     if more > 0:
         blocks.append(f"<em>{more} more sequence(s) in the raw output.</em>")
-    legend = (
-        "<div style='font-size:0.8em;color:#6b7280;margin-top:0.4em'>Each coloured span is one token "
-        "(hover for its id); grey badges are special tokens the tokenizer added; "
-        f"<span style='{UNK_STYLE}'>red</span> is text the vocabulary could not spell ([UNK]).</div>"
+    key = "<div class='tc-muted'>Each coloured span is one token (hover for its id).</div>" + legend(
+        [("special", "special token the tokenizer added"), ("unk", "text the vocabulary could not spell ([UNK])")]
     )
-    return "<div>" + "".join(blocks) + legend + "</div>"
+    return "<div>" + "".join(blocks) + key + "</div>"
 
 
 def sequence_rows(seq: dict[str, Any]) -> list[list[Any]]:
@@ -145,8 +130,8 @@ def sequence_rows(seq: dict[str, Any]) -> list[list[Any]]:
 
 
 def _matrix_cell(value: Any, grey: bool, title: str) -> str:
-    style = "color:#9ca3af;background:#f3f4f6;" if grey else ""
-    return f"<td title='{escape(title)}' style='padding:2px 6px;text-align:right;{style}'>{escape(value)}</td>"
+    pad = " class='tc-pad'" if grey else ""
+    return f"<td title='{escape(title)}'{pad}>{escape(value)}</td>"
 
 
 def batch_matrix_html(result: dict[str, Any]) -> str:
@@ -155,7 +140,7 @@ def batch_matrix_html(result: dict[str, Any]) -> str:
     width = max(len(s["input_ids"]) for s in seqs)
     shown = min(width, MAX_COLUMNS)
     pad_id = result["special_tokens"].get("pad_token", {}).get("id")
-    head = "".join(f"<th style='padding:2px 6px;color:#6b7280'>{j}</th>" for j in range(shown))
+    head = "".join(f"<th class='tc-sub'>{j}</th>" for j in range(shown))
     rows = []
     for i, s in enumerate(seqs):
         ids, mask = s["input_ids"], s["attention_mask"]
@@ -163,24 +148,21 @@ def batch_matrix_html(result: dict[str, Any]) -> str:
             _matrix_cell(ids[j], mask[j] == 0, f"{s['tokens'][j]}") for j in range(min(len(ids), shown))
         )
         mcells = "".join(_matrix_cell(mask[j], mask[j] == 0, "attention_mask") for j in range(min(len(ids), shown)))
-        rows.append(f"<tr><th style='text-align:left;padding:2px 6px'>input_ids[{i}]</th>{cells}</tr>")
-        rows.append(f"<tr><th style='text-align:left;padding:2px 6px;color:#6b7280;font-weight:400'>"
-                    f"attention_mask[{i}]</th>{mcells}</tr>")
+        rows.append(f"<tr><th class='tc-row-head'>input_ids[{i}]</th>{cells}</tr>")
+        rows.append(f"<tr><th class='tc-row-head tc-sub'>attention_mask[{i}]</th>{mcells}</tr>")
         if result["settings"]["pairs"] and s["token_type_ids"] is not None:
             tcells = "".join(_matrix_cell(s["token_type_ids"][j], mask[j] == 0, "token_type_ids")
                              for j in range(min(len(ids), shown)))
-            rows.append(f"<tr><th style='text-align:left;padding:2px 6px;color:#6b7280;font-weight:400'>"
-                        f"token_type_ids[{i}]</th>{tcells}</tr>")
+            rows.append(f"<tr><th class='tc-row-head tc-sub'>token_type_ids[{i}]</th>{tcells}</tr>")
     note = f"<div><em>showing {shown} of {width} columns (the raw output has all).</em></div>" if width > shown else ""
     pad = f"padding token id {pad_id}" if pad_id is not None else "no padding token"
     caption = (
-        f"<div style='font-size:0.85em;color:#6b7280;margin-bottom:0.3em'>The batch the model receives: "
+        f"<div class='tc-muted'>The batch the model receives: "
         f"{len(result['sequences'])} × {width} (padding={escape(result['settings']['padding'])}, {escape(pad)}, "
         f"padding side {escape(result['padding_side'])}). Grey cells are padding: attention_mask 0 tells "
         "the model to ignore them.</div>"
     )
-    table = f"<div style='overflow-x:auto'><table style='border-collapse:collapse;font-family:monospace;font-size:0.85em'>" \
-            f"<tr><th></th>{head}</tr>{''.join(rows)}</table></div>"
+    table = f"<div class='tc-matrix'><table><tr><th></th>{head}</tr>{''.join(rows)}</table></div>"
     return caption + table + note
 
 
@@ -200,6 +182,8 @@ def summary_md(result: dict[str, Any]) -> str:
         f"model max length {result['model_max_length'] or 'none'} · "
         f"{len(seqs)} sequence(s) of {counts} tokens · {result['num_unk']} [UNK]",
     ]
+    if result["truncation_notice"]:
+        lines.append(f"- ✂️ {escape(result['truncation_notice'])}")
     lines += [f"- ⚠️ {escape(n)}" for n in result["notices"]]
     sp = result["special_tokens"]
     if sp["chat_markers"]:
@@ -209,18 +193,16 @@ def summary_md(result: dict[str, Any]) -> str:
 
 def round_trip_html(rt: dict[str, Any]) -> str:
     """Each sequence decoded with and without skip_special_tokens, and whether that is the input again."""
-    pre = "white-space:pre-wrap;word-break:break-word;margin:2px 0 6px;padding:6px;background:#f9fafb;" \
-          "border-radius:4px;font-size:0.85em;max-height:12em;overflow-y:auto"
     blocks = []
     for i, s in enumerate(rt["sequences"][:MAX_SEQUENCES_SHOWN]):
-        verdict = ("<b style='color:#16a34a'>identical to the input</b>" if s["identical"]
-                   else f"<b style='color:#b45309'>not the input</b>: {escape(s['why'])}")
+        verdict = ("<b class='tc-ok'>identical to the input</b>" if s["identical"]
+                   else f"<b class='tc-bad'>not the input</b>: {escape(s['why'])}")
         blocks.append(
-            f"<div style='margin-bottom:0.8em'><div style='font-size:0.85em'>sequence {i + 1} · {verdict}</div>"
-            f"<div style='font-size:0.8em;color:#6b7280'><code>decode(input_ids)</code></div>"
-            f"<pre style='{pre}'>{escape(s['decoded'])}</pre>"
-            f"<div style='font-size:0.8em;color:#6b7280'><code>decode(input_ids, skip_special_tokens=True)</code></div>"
-            f"<pre style='{pre}'>{escape(s['decoded_skip_special'])}</pre></div>"
+            f"<div class='tc-block'><div>sequence {i + 1} · {verdict}</div>"
+            f"<div class='tc-muted'><code>decode(input_ids)</code></div>"
+            f"<pre class='tc-pre'>{escape(s['decoded'])}</pre>"
+            f"<div class='tc-muted'><code>decode(input_ids, skip_special_tokens=True)</code></div>"
+            f"<pre class='tc-pre'>{escape(s['decoded_skip_special'])}</pre></div>"
         )
     return "<div>" + "".join(blocks) + "</div>"
 
@@ -271,15 +253,15 @@ def build() -> None:
     go = gr.Button("Tokenize", variant="primary")
     gr.Examples(
         examples=[
-            ["all-MiniLM-L6-v2 (bundled)", "I love NLP!", ""],
-            ["all-MiniLM-L6-v2 (bundled)", SEED_PAIR[0], SEED_PAIR[1]],
+            ["all-MiniLM-L6-v2 (bundled)", I_LOVE_NLP, ""],  # the course notes on pipelines, tasks and decoding
+            ["all-MiniLM-L6-v2 (bundled)", BAGUETTE_PROMPT, BAGUETTE_CHOICES[0]],  # multiple choice: one pair
             ["all-MiniLM-L6-v2 (bundled)", "I love NLP!\nTransformers use attention to mix tokens.\nHi", ""],
             ["all-MiniLM-L6-v2 (bundled)", tokenizer_inspect.KOREAN_EXAMPLE, ""],
             ["SmolLM2-135M-Instruct (bundled)", "<|im_start|>user\nI love NLP!<|im_end|>", ""],
-            ["all-MiniLM-L6-v2 (bundled)", "He got bit by Python.", "Python is my favorite programming language."],
+            ["all-MiniLM-L6-v2 (bundled)", PYTHON_SNAKE, PYTHON_LANGUAGE],  # the course notes on BERT
         ],
         inputs=[tokenizer, text, text_pair],
-        label="Examples (seeds 002 and 004; Korean through an English WordPiece)",
+        label="Examples (course notes; Korean through an English WordPiece)",
     )
     summary = gr.Markdown(label="summary")
     coloured = gr.HTML(label="tokens over the text")

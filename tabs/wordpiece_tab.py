@@ -1,4 +1,4 @@
-"""WordPiece trainer: train BERT's tokenizer by hand, one merge at a time (seed 004, HF course ch. 6)."""
+"""WordPiece trainer: train BERT's tokenizer by hand, one merge at a time (HF course ch. 6, as in the course notes on BERT)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ from typing import Any
 import gradio as gr
 
 from demo import wordpiece
+from tabs.chips import chip, chips
 from tabs.common import code, escape, guard, raw_output
 
 TITLE = "WordPiece trainer"
 
-CHIP = "display:inline-block;margin:2px;padding:1px 6px;border-radius:4px;font-family:monospace;font-size:0.9em;"
-NEW_CHIP = CHIP + "background:#fde68a;font-weight:600;"
-OLD_CHIP = CHIP + "background:#e0e7ff;"
-SPECIAL_CHIP = CHIP + "background:#e5e7eb;color:#6b7280;"
-UNK_CHIP = CHIP + "background:#fecaca;outline:2px solid #dc2626;font-weight:600;"
 TABLE_COLUMNS = ["rank", "pair", "freq(pair)", "freq(a)", "freq(b)", "score = freq(pair) / (freq(a) × freq(b))"]
 CONTRAST_COLUMNS = ["step", "WordPiece merges", "score", "freq(pair)", "frequency-only BPE would merge", "its freq",
                     "its score"]
@@ -29,17 +25,13 @@ EXAMPLE_CORPUS_2 = "\n".join(
 )
 
 
-def chips(tokens: list[str], style: str) -> str:
-    return "".join(f"<span style='{style}'>{escape(t)}</span>" for t in tokens)
-
-
 def alphabet_html(result: dict[str, Any]) -> str:
     return (
         f"<div><b>{len(result['alphabet'])} letters</b> (a word's first letter as is, every other letter with "
         f"<code>##</code>) + {len(result['special_tokens'])} special tokens = "
         f"<b>{result['initial_vocab_size']}</b> tokens before any merge:</div>"
-        + chips(result["special_tokens"], SPECIAL_CHIP)
-        + chips(result["alphabet"], OLD_CHIP)
+        + chips(result["special_tokens"], kinds="special")
+        + chips(result["alphabet"], kinds="plain")
     )
 
 
@@ -48,18 +40,17 @@ def tokens_html(result: dict[str, Any]) -> str:
         return "<em>Type a text to tokenize with the trained vocabulary.</em>"
     parts = []
     for w in result["words"]:
-        style = lambda t: UNK_CHIP if t == "[UNK]" else OLD_CHIP  # noqa: E731
-        inner = "".join(f"<span style='{style(t)}'>{escape(t)}</span>" for t in w["tokens"])
-        parts.append(f"<span title='{escape(w['word'])}' style='display:inline-block;margin:0 6px 4px 0'>{inner}</span>")
+        inner = "".join(chip(t, "unk" if t == "[UNK]" else "plain") for t in w["tokens"])
+        parts.append(f"<span class='tc-word' title='{escape(w['word'])}'>{inner}</span>")
     check = (
         "✅ identical to the <code>tokenizers</code> library's WordPiece model with this vocabulary"
         if result["matches_library"]
         else f"⚠️ the library gives {escape(result['library_tokens'])}"
     )
     return (
-        f"<div style='margin-bottom:4px'>{len(result['tokens'])} tokens, longest match first "
+        f"<div>{len(result['tokens'])} tokens, longest match first "
         f"(a word with any piece missing from the vocabulary is one <code>[UNK]</code>):</div>"
-        f"<div>{''.join(parts)}</div><div style='font-size:0.85em;color:#6b7280;margin-top:4px'>{check}</div>"
+        f"<div class='tc-chips'>{''.join(parts)}</div><div class='tc-muted'>{check}</div>"
     )
 
 
@@ -81,10 +72,10 @@ def step_view(result: dict[str, Any] | None, step: float) -> tuple[str, Any, str
     initial = result["initial_vocab_size"]
     vocab_html = (
         f"<div><b>vocabulary: {len(vocab)} tokens</b> (special tokens, the alphabet, "
-        f"<span style='{NEW_CHIP}'>merges so far</span>)</div>"
-        + chips(vocab[: len(result["special_tokens"])], SPECIAL_CHIP)
-        + chips(vocab[len(result["special_tokens"]): initial], OLD_CHIP)
-        + chips(vocab[initial:], NEW_CHIP)
+        f"{chip('merges so far', 'new')})</div>"
+        + chips(vocab[: len(result["special_tokens"])], kinds="special")
+        + chips(vocab[len(result["special_tokens"]): initial], kinds="plain")
+        + chips(vocab[initial:], kinds="new")
     )
     if k == 0 or not result["steps"]:
         first = result["initial_scores"][:6]
@@ -133,7 +124,7 @@ def _styled(table: list[dict[str, Any]], best: list[str]) -> Any:
 
     def highlight(row: "pd.Series") -> list[str]:
         on = row["pair"] == best_label
-        return ["background-color: #fde68a; font-weight: 600" if on else "" for _ in row]
+        return ["background-color: #fde68a; color: #111827; font-weight: 600" if on else "" for _ in row]
 
     return df.style.apply(highlight, axis=1)
 
@@ -143,8 +134,8 @@ def build() -> None:
         "BERT's tokenizer is **WordPiece**. Training starts from single letters and repeatedly merges the pair "
         "with the best **score = freq(pair) / (freq(a) × freq(b))** — pairs whose parts rarely appear apart — "
         "until the vocabulary has `vocab_size` tokens. BPE would merge the *most frequent* pair instead. "
-        "This is the Hugging Face course's algorithm (seed 004), hand-written, with bert-base-cased's "
-        "pre-tokenizer."
+        "This is the Hugging Face course's algorithm (chapter 6, which the course notes on BERT follow), hand-written, "
+        "with bert-base-cased's pre-tokenizer."
     )
     with gr.Row():
         corpus = gr.Textbox(value=wordpiece.DEFAULT_CORPUS, lines=5, max_lines=12, label="corpus",
@@ -160,7 +151,7 @@ def build() -> None:
             [EXAMPLE_CORPUS_2, 60, "The workers drove the oiled engine."],
         ],
         inputs=[corpus, vocab_size, text],
-        label="Examples (the course corpus from seed 004; work + er from the seed's OOV discussion)",
+        label="Examples (the HF course corpus; work + er from the notes' OOV discussion)",
     )
     summary = gr.Markdown()
     alphabet = gr.HTML(label="alphabet")

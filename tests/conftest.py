@@ -1,19 +1,14 @@
-"""Shared fixtures: no test touches the hub; tiny models are built once per machine."""
+"""Shared fixtures: no test touches the hub; tiny models are built once per machine.
+
+The repository root is on sys.path through pytest's ``pythonpath`` (pyproject.toml): `demo`, `tabs`,
+`app` and the support package `testkit` import as they do in the app.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
-
-TESTS = Path(__file__).parent
-ROOT = TESTS.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(TESTS))
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -21,18 +16,10 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def _tiny_root() -> Path:
-    """A folder keyed by the builder's source: rebuilt only when tiny_models.py changes."""
-    digest = hashlib.sha1((TESTS / "tiny_models.py").read_bytes()).hexdigest()[:10]
-    return Path(tempfile.gettempdir()) / f"tc-tiny-models-{digest}"
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    import tiny_models
+    from testkit import tiny_models
 
-    os.environ["TC_EXTRA_MODELS"] = str(tiny_models.build_all(_tiny_root()))
-    config.addinivalue_line("markers", "bundled: uses the bundled real models (MiniLM, SmolLM2)")
-    config.addinivalue_line("markers", "browser: drives the real app in Chromium")
+    tiny_models.register()  # built once per machine, keyed by testkit/tiny_models.py and the corpus
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +53,7 @@ def browser():
     """Debian's chromium driven by Playwright; skipped only where chromium is not installed."""
     import shutil
 
-    from browser import ARGS, CHROMIUM
+    from testkit.browser import ARGS, CHROMIUM
 
     if not shutil.which(CHROMIUM):
         pytest.skip("chromium is not installed: `apt-get install -y chromium` (make test does it)")
@@ -81,7 +68,7 @@ def browser():
 @pytest.fixture()
 def page(browser, app_url):
     """A fresh page on the app, watched: tests fail on external requests, console errors, dialogs."""
-    from browser import Watch
+    from testkit.browser import Watch
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()

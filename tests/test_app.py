@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from gradio_client.exceptions import AppError
-from markers import not_prefetched
 
 from demo import models, registry
+from markers import not_prefetched
 
 
 def test_models_endpoint_lists_the_registry(client):
@@ -98,10 +98,20 @@ def test_python_app_py_serves_on_the_port_it_is_given():
     """The README's entry point, as `make run` starts it: GRADIO_SERVER_PORT honoured, offline, answering."""
     from gradio_client import Client
 
-    from bench.server import serve
+    from testkit.server import serve
 
     with serve() as (url, proc, _seconds):  # python app.py, HF_HUB_OFFLINE=1, a free loopback port
         r = Client(url, verbose=False).predict(tokenizer="all-MiniLM-L6-v2 (bundled)", text="I love NLP!",
                                                api_name="/tokenize")
         assert r[-1]["sequences"][0]["input_ids"] == [101, 1045, 2293, 17953, 2361, 999, 102]
         assert proc.poll() is None
+
+
+@pytest.mark.parametrize("typo", ["lane", "Lanes", "per_event", "one "])
+def test_a_mistyped_tc_queue_is_refused_at_start(monkeypatch, typo):
+    """A typo must not silently mean "lanes": the app stops and names the valid values."""
+    import app as app_module
+
+    monkeypatch.setenv("TC_QUEUE", typo)
+    with pytest.raises(SystemExit, match=r"TC_QUEUE=.*lanes.*one.*per-event"):
+        app_module.build_app()

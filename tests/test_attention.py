@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from demo import attention
+from demo.course_texts import PYTHON_LANGUAGE, PYTHON_SNAKE
 from demo.errors import BadInput, WrongTask
 
 ROOT = Path(__file__).resolve().parent.parent
 MINILM = "all-MiniLM-L6-v2 (bundled)"
-SEED_A = "He got bit by Python"
-SEED_B = "Python is my favorite programming language"
+SEED_A = PYTHON_SNAKE.rstrip(".")  # as the course notes' code writes them
+SEED_B = PYTHON_LANGUAGE.rstrip(".")
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)> & \"quotes\" </script><!--"
 
 # XML namespace names are identifiers, never fetched (d3 needs them to create SVG elements).
@@ -111,8 +112,10 @@ def test_sentence_pair_b_start_and_filter() -> None:
 
 def test_raw_output_keys() -> None:
     raw = attention.run("tiny-bert", SEED_A, None, "head")["raw"]
-    for key in ("tokens", "num_layers", "num_heads", "attentions_shape", "weights", "payload_bytes", "truncated"):
+    for key in ("tokens", "num_layers", "num_heads", "attentions_shape", "weights", "payload_bytes",
+                "truncation_notice"):
         assert key in raw
+    assert "truncated" not in raw and raw["truncation_notice"] is None  # one contract: a sentence or None
     assert raw["attentions_shape"] == [raw["num_layers"], 1, raw["num_heads"], len(raw["tokens"]), len(raw["tokens"])]
     assert len(raw["weights"]["matrix"]) == len(raw["tokens"])
     np.testing.assert_allclose(np.array(raw["weights"]["matrix"]).sum(-1), 1.0, atol=2e-3)
@@ -180,7 +183,8 @@ def test_model_view_sends_only_the_chosen_layers_and_heads() -> None:
 def test_length_is_capped_with_a_notice() -> None:
     long = " ".join([SEED_B] * 60)
     raw = attention.run("tiny-bert", long, None, "head")["raw"]
-    assert raw["num_tokens"] == attention.MAX_TOKENS and raw["truncated"]
+    assert raw["num_tokens"] == attention.MAX_TOKENS and raw["truncation_notice"]
+    assert isinstance(raw["truncation_notice"], str) and "cap" in raw["truncation_notice"]
     assert raw["input_tokens"] > attention.MAX_TOKENS
     assert any("cap" in n for n in raw["notes"])
     model_raw = attention.run("tiny-bert", long, None, "model")["raw"]
@@ -271,12 +275,49 @@ def test_export_is_a_standalone_offline_page_and_old_exports_are_pruned(tmp_path
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
     monkeypatch.setattr(attention_tab, "EXPORTS_KEPT", 3)
     result = attention.run("tiny-bert", SEED_A, SEED_B, "model")
-    path = Path(attention_tab._export(result["document"]))
+    path = Path(attention_tab._export(result))
     saved = path.read_text(encoding="utf-8")
     assert path.name == "attention-model-view.html" and saved == result["document"]
     assert_offline(saved)
     assert "d3" in saved and "jQuery" in saved  # inlined, not linked
-    assert attention_tab._export(result["document"]) == str(path)  # same page → same file
+    assert attention_tab._export(result) == str(path)  # same page → same file
     for i in range(5):
-        attention_tab._export(result["document"] + f"<!-- {i} -->")
+        attention_tab._export(result | {"document": result["document"] + f"<!-- {i} -->"})
     assert len(list((tmp_path / "tc-attention-exports").iterdir())) == 3
+
+
+def test_export_names_the_file_from_the_result_not_from_the_page(tmp_path, monkeypatch) -> None:
+    """The view travels as data in the engine's result; the tab never sniffs the page's <title>."""
+    import tempfile
+
+    from tabs import attention_tab
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    for view in ("head", "model"):
+        result = attention.run("tiny-bert", SEED_A, None, view)
+        assert result["view"] == view and result["filename"] == f"attention-{view}-view.html"
+        untitled = re.sub(r"<title>.*?</title>", "<title>attention</title>", result["document"], count=1)
+        page = {"document": untitled, "filename": result["filename"]}
+        assert Path(attention_tab._export(page)).name == f"attention-{view}-view.html"
+    assert attention_tab._export(None) is None
+
+
+def test_page_script_and_style_are_files_beside_the_engine() -> None:
+    """The loader, the PNG export and the page's CSS live as files (as bertviz keeps head_view.js)."""
+    doc = attention.run("tiny-bert", SEED_A, SEED_B, "head")["document"]
+    for name, path in attention.PAGE_FILES.items():
+        assert path.parent == Path(attention.__file__).parent and path.exists(), name
+        text = path.read_text(encoding="utf-8")
+        assert text in doc, name  # inlined as is: the page stays standalone and offline
+        assert "</script" not in text.lower() and "</style" not in text.lower()
+        assert_offline(text)
+    source = Path(attention.__file__).read_text(encoding="utf-8")
+    assert "new DecompressionStream" not in source and "getElementById('tc-png')" not in source
+    assert "style=" not in attention.iframe("<p>x</p>", 300).replace('style="height:300px"', "")
+
+
+def test_api_attention_reports_truncation_as_a_notice(client) -> None:
+    _frame, raw = _api(client, model="tiny-bert", text=SEED_A, text_pair="", view="head")
+    assert raw["truncation_notice"] is None and "truncated" not in raw
+    _frame, raw = _api(client, model="tiny-bert", text=" ".join([SEED_B] * 60), text_pair="", view="head")
+    assert isinstance(raw["truncation_notice"], str) and str(attention.MAX_TOKENS) in raw["truncation_notice"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from browser import open_tab, screenshot
-from markers import not_prefetched
 
 from demo import models, registry
+from markers import not_prefetched
+from testkit.browser import open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browser import open_tab
+
+from demo.course_texts import PYTHON_LANGUAGE
+from testkit.browser import open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +22,7 @@ def test_attention_view_draws_and_redraws(page) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     open_tab(page, "Attention")
-    page.locator("#tc-attention-text-pair textarea").fill("Python is my favorite programming language")
+    page.locator("#tc-attention-text-pair textarea").fill(PYTHON_LANGUAGE.rstrip("."))
     page.locator("#tc-attention-run").click()
 
     frame = page.frame_locator("#tc-attention-view iframe")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import open_tab, screenshot
+
+from testkit.browser import open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +31,17 @@ VIEWS = [
     ("Decoding playground", None, r"log p = -?\d"),
     ("Attention", None, r"\d+ layers × \d+ heads"),
     ("Embeddings", None, r"so the cosine is exactly 1\.0"),
-    ("Tokenizer", None, r"17953"),  # seed 002: "I love NLP!" → ..., 17953, 2361, ...
+    ("Tokenizer", None, r"17953"),  # "I love NLP!" (pipelines, tasks and decoding notes) → ..., 17953, 2361, ...
     ("WordPiece trainer", None, r"new token"),
     ("MLM masking", None, r"-100 everywhere else"),
     ("Anatomy", None, r"pre_classifier"),
     ("Models", None, r"loaded as"),
 ]
+# views with no free-text box (pickers and buttons only): the XSS test types nowhere there
+NO_TEXT_BOX = {"Anatomy", "Models"}
+# views whose result shows the typed text itself (not only its tokens): it must read there as text.
+# (Question answering shows it too, but split around the answer span a random head picks.)
+ECHOES_INPUT = {"Translation & summarization", "Tokenizer"}
 IDS = [re.sub(r"[^a-z0-9]+", "-", f"{t} {s or ''}".lower()).strip("-") for t, s, _ in VIEWS]
 
 
@@ -109,9 +115,18 @@ def test_xss_in_every_text_box_stays_text(page, top, sub, shows):
             continue  # outputs and dropdowns
         box.fill(XSS)
         typed += 1
+    view = sub or top
+    if view in NO_TEXT_BOX:
+        assert typed == 0, f"{view} has a text box now: take it out of NO_TEXT_BOX"
+        return
+    assert typed > 0, f"{view}: typed into no text box (did the selector stop matching?)"
     button = _primary_button(page, sub)
-    if typed and button.count():
+    if button.count():
         button.click()
         _wait_idle(page)
     _no_injected_markup(page)
+    filled = [boxes.nth(i).input_value() for i in range(boxes.count())]
+    assert filled.count(XSS) == typed, f"{view}: the typed text did not stay in its boxes as text"
+    if view in ECHOES_INPUT:
+        assert XSS[:20] in _visible_panel(page, sub).inner_text(), f"{view}: the typed text is not shown as text"
     # the page fixture then fails on any dialog (an alert that ran) or console error

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 from gradio_client.exceptions import AppError
+
+from demo import registry
+from demo.course_texts import I_LOVE_NLP, PYTHON_LANGUAGE, PYTHON_SNAKE, WAITING
+from demo.errors import BadInput, WrongTask
+from demo.tasks import classification
 from markers import not_prefetched
 
-from demo import classification, registry
-from demo.errors import BadInput, WrongTask
-
-TEXT = "I've been waiting for a HuggingFace course my whole life."
+TEXT = WAITING
 
 
 def direct_logits(name: str, text: str, text_pair: str | None = None) -> tuple[torch.Tensor, object]:
@@ -30,7 +32,7 @@ def as_dict(scores: list[dict]) -> dict:
 
 
 def test_single_label_is_the_softmax_of_the_logits():
-    r = classification.classify("tiny-distilbert-sentiment", TEXT)
+    r = classification.run("tiny-distilbert-sentiment", TEXT)
     logits, config = direct_logits("tiny-distilbert-sentiment", TEXT)
     probs = torch.softmax(logits, -1)
     assert r["model_class"] == "DistilBertForSequenceClassification"
@@ -43,7 +45,7 @@ def test_single_label_is_the_softmax_of_the_logits():
 
 
 def test_multi_label_is_a_sigmoid_per_label_with_threshold():
-    r = classification.classify("tiny-bert-multilabel", TEXT, threshold=0.5)
+    r = classification.run("tiny-bert-multilabel", TEXT, threshold=0.5)
     logits, config = direct_logits("tiny-bert-multilabel", TEXT)
     probs = torch.sigmoid(logits)
     assert r["problem_type"] == "multi_label_classification" and r["activation"] == "sigmoid"
@@ -51,15 +53,15 @@ def test_multi_label_is_a_sigmoid_per_label_with_threshold():
     assert sum(s["score"] for s in r["scores"]) != pytest.approx(1.0)  # independent, not a distribution
     assert set(r["predicted"]) == {config.id2label[i] for i, p in enumerate(probs) if p >= 0.5}
     middle = sorted(float(p) for p in probs)[1]  # a threshold between the scores picks the labels above it
-    r2 = classification.classify("tiny-bert-multilabel", TEXT, threshold=middle)
+    r2 = classification.run("tiny-bert-multilabel", TEXT, threshold=middle)
     assert set(r2["predicted"]) == {config.id2label[i] for i, p in enumerate(probs) if float(p) >= middle}
-    assert classification.classify("tiny-bert-multilabel", TEXT, threshold=1.0)["predicted"] == []
+    assert classification.run("tiny-bert-multilabel", TEXT, threshold=1.0)["predicted"] == []
     assert r2["threshold"] == middle
 
 
 def test_regression_pair_returns_the_raw_logit():
     a, b = "A man is playing a guitar.", "A person plays an instrument."
-    r = classification.classify("tiny-bert-regression", a, b)
+    r = classification.run("tiny-bert-regression", a, b)
     logits, _ = direct_logits("tiny-bert-regression", a, b)
     assert r["problem_type"] == "regression" and r["threshold"] is None
     assert r["predicted"] == pytest.approx(float(logits[0]), abs=1e-6)
@@ -79,13 +81,13 @@ def test_problem_type_defaults_follow_transformers():
 
 
 def test_pair_encoding_shows_segments_and_separators():
-    r = classification.classify("tiny-bert", "He got bit by Python.", "Python is my favorite programming language.")
+    r = classification.run("tiny-bert", PYTHON_SNAKE, PYTHON_LANGUAGE)
     enc = r["encoded"]
     assert enc["tokens"][0] == "[CLS]" and enc["tokens"].count("[SEP]") == 2 and enc["tokens"][-1] == "[SEP]"
     first_sep = enc["tokens"].index("[SEP]")
     assert set(enc["token_type_ids"][: first_sep + 1]) == {0} and set(enc["token_type_ids"][first_sep + 1 :]) == {1}
     assert enc["sequence_ids"][0] is None and enc["sequence_ids"][1] == 0 and enc["sequence_ids"][-2] == 1
-    roberta = classification.classify("tiny-roberta", "He got bit by Python.", "Python is great.")["encoded"]
+    roberta = classification.run("tiny-roberta", PYTHON_SNAKE, "Python is great.")["encoded"]
     assert roberta["token_type_ids"] is None and roberta["tokens"].count("</s>") == 3  # <s> A </s></s> B </s>
 
 
@@ -98,7 +100,7 @@ def test_pair_encoding_shows_segments_and_separators():
     ],
 )
 def test_loss_for_a_label_equals_the_direct_loss(name, label, loss_name):
-    ran = classification.classification_loss(name, TEXT, None, label)
+    ran = classification.loss(name, TEXT, None, label)
     logits, config = direct_logits(name, TEXT)
     if loss_name == "CrossEntropyLoss":
         expected = torch.nn.functional.cross_entropy(logits[None], torch.tensor([config.label2id[label]]))
@@ -110,7 +112,7 @@ def test_loss_for_a_label_equals_the_direct_loss(name, label, loss_name):
 
 
 def test_regression_loss_is_mse():
-    ran = classification.classification_loss("tiny-bert-regression", "a b", "c d", "0.8")
+    ran = classification.loss("tiny-bert-regression", "a b", "c d", "0.8")
     logits, _ = direct_logits("tiny-bert-regression", "a b", "c d")
     assert ran["loss_function"] == ["MSELoss"] and ran["problem_type"] == "regression"
     assert ran["loss"] == pytest.approx((float(logits[0]) - 0.8) ** 2, abs=1e-5)
@@ -118,24 +120,24 @@ def test_regression_loss_is_mse():
 
 def test_long_text_is_truncated_with_a_notice():
     long = "Students learn how models read text, one token at a time. " * 60
-    r = classification.classify("tiny-bert", long)
-    assert r["truncated"] and "cut off" in r["notice"] and "256" in r["notice"]
+    r = classification.run("tiny-bert", long)
+    assert r["truncation_notice"] and "cut off" in r["truncation_notice"] and "256" in r["truncation_notice"]
     assert len(r["encoded"]["tokens"]) == 256 and r["encoded"]["tokens"][-1] == "[SEP]"
-    assert not classification.classify("tiny-bert", "short")["truncated"]
+    assert not classification.run("tiny-bert", "short")["truncation_notice"]
 
 
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: classification.classify("tiny-bert", "   "), BadInput, "empty"),
-        (lambda: classification.classify("tiny-bert", None), BadInput, "empty"),
-        (lambda: classification.classify("tiny-bert-regression", "only one"), BadInput, "text_pair"),
-        (lambda: classification.classify("tiny-bert-multilabel", "a", "b"), BadInput, "clear text_pair"),
-        (lambda: classification.classify("tiny-gpt2", "a"), WrongTask, "not a text classifier"),
-        (lambda: classification.classify("tiny-bert", "a", threshold=2), BadInput, "threshold"),
-        (lambda: classification.classification_loss("tiny-distilbert-sentiment", "a", None, "HAPPY"), BadInput,
+        (lambda: classification.run("tiny-bert", "   "), BadInput, "empty"),
+        (lambda: classification.run("tiny-bert", None), BadInput, "empty"),
+        (lambda: classification.run("tiny-bert-regression", "only one"), BadInput, "text_pair"),
+        (lambda: classification.run("tiny-bert-multilabel", "a", "b"), BadInput, "clear text_pair"),
+        (lambda: classification.run("tiny-gpt2", "a"), WrongTask, "not a text classifier"),
+        (lambda: classification.run("tiny-bert", "a", threshold=2), BadInput, "threshold"),
+        (lambda: classification.loss("tiny-distilbert-sentiment", "a", None, "HAPPY"), BadInput,
          "NEGATIVE, POSITIVE"),
-        (lambda: classification.classification_loss("tiny-bert-regression", "a", "b", "high"), BadInput, "number"),
+        (lambda: classification.loss("tiny-bert-regression", "a", "b", "high"), BadInput, "number"),
     ],
 )
 def test_bad_input_says_what_to_do(call, error, match):
@@ -151,7 +153,7 @@ def test_classify_endpoint_raw_output(client):
     assert raw["model_class"] == "DistilBertForSequenceClassification"
     assert raw["problem_type"] == "single_label_classification"
     assert {s["label"] for s in raw["scores"]} == {"NEGATIVE", "POSITIVE"}
-    assert raw["scores"] == classification.classify("tiny-distilbert-sentiment", TEXT)["scores"]
+    assert raw["scores"] == classification.run("tiny-distilbert-sentiment", TEXT)["scores"]
     *_, by_name = client.predict(model="tiny-bert-multilabel", text=TEXT, text_pair="", api_name="/classify")
     assert by_name["threshold"] == 0.5  # the contract's three inputs; threshold keeps its default
 
@@ -190,7 +192,7 @@ def test_bad_input_through_the_client(client, args, match):
 
 @pytest.mark.bundled
 def test_bundled_minilm_classifies_with_a_random_head():
-    r = classification.classify("all-MiniLM-L6-v2 (bundled)", "I love NLP!")
+    r = classification.run("all-MiniLM-L6-v2 (bundled)", I_LOVE_NLP)
     assert r["encoded"]["input_ids"] == [101, 1045, 2293, 17953, 2361, 999, 102]  # seed 002
     assert r["encoded"]["tokens"] == ["[CLS]", "i", "love", "nl", "##p", "!", "[SEP]"]
     assert "classifier.weight" in r["newly_initialized"]

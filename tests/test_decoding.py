@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+import threading
+from dataclasses import asdict, fields
 
 import pytest
 
 from demo import decoding, models
+from demo.decoding.run import _strip
 from demo.errors import BadInput
 
 TINY = ["tiny-gpt2", "tiny-llama"]
@@ -26,8 +30,7 @@ def library(name: str, result: dict, seed: int | None = None, **extra) -> list[l
     with torch.inference_mode():
         out = loaded.model.generate(ids, attention_mask=torch.ones_like(ids), **result["generate_kwargs"], **extra)
     seqs = out.sequences if hasattr(out, "sequences") else out
-    eos = decoding._eos_ids(loaded.model, loaded.tokenizer)
-    return [decoding._strip(row[ids.shape[1]:], eos) for row in seqs.tolist()]
+    return [_strip(row[ids.shape[1]:], loaded.eos_token_ids) for row in seqs.tolist()]
 
 
 def ours(result: dict) -> list[list[int]]:
@@ -58,7 +61,7 @@ def test_beam_search_with_several_return_sequences_equals_generate(name):
     loaded = models.load(name, "causal-lm")
     ids = torch.tensor([r["prompt_token_ids"]])
     out = loaded.model.generate(ids, attention_mask=torch.ones_like(ids), **r["generate_kwargs"],
-                                return_dict_in_generate=True, output_scores=True)  # fmt: skip
+                                return_dict_in_generate=True, output_scores=True)
     assert [s["beam_score"] for s in r["sequences"]] == pytest.approx(out.sequences_scores.tolist(), abs=1e-3)
 
 
@@ -97,7 +100,7 @@ def test_smollm2_equals_generate_for_greedy_beam_and_sampling():
     beam = decoding.decode(SMOL, PROMPT, max_new_tokens=8, num_beams=4, num_return_sequences=3)
     assert ours(beam) == library(SMOL, beam)
     sample = decoding.decode(SMOL, PROMPT, max_new_tokens=8, do_sample=True, top_k=50, top_p=0.95,
-                             temperature=0.8, seed=42)  # fmt: skip
+                             temperature=0.8, seed=42)
     assert ours(sample) == library(SMOL, sample, seed=42)
 
 
@@ -144,7 +147,7 @@ def test_top_k_cuts_are_real_and_kept_probabilities_sum_to_one():
 def test_top_p_keeps_the_smallest_set_reaching_p_and_temperature_reshapes():
     # top_n=1000 records the whole (500-token) vocabulary, so every kept token is in the record
     r = decoding.decode("tiny-gpt2", PROMPT, max_new_tokens=8, do_sample=True, top_k=0, top_p=0.3,
-                        temperature=0.5, seed=2, top_n=1000)  # fmt: skip
+                        temperature=0.5, seed=2, top_n=1000)
     assert r["stages"] == ["model", "temperature=0.5", "top_p=0.3"]
     for st in r["steps"]:
         row = st["rows"][0]
@@ -198,6 +201,7 @@ def test_stopping_the_stream_stops_generation():
     first = next(stream)
     assert first["partial"] and first["step"] == 0
     stream.close()  # the consumer went away: the worker ends at its next step (no hang)
+    assert not [t for t in threading.enumerate() if t.name == "decode-stream" and t.is_alive()]
 
 
 # ---------------------------------------------------------------------------
@@ -256,6 +260,9 @@ def test_prompt_longer_than_the_window_keeps_its_end_with_a_notice():
         (dict(no_repeat_ngram_size=-1), "no_repeat_ngram_size must be between 0"),
         (dict(num_beams=2.5), "num_beams must be a whole number"),
         (dict(do_sample="maybe"), "do_sample must be true or false"),
+        (dict(num_beams=True), "num_beams must be a whole number"),  # inputs.whole_number: no bools as numbers
+        (dict(temperature="warm"), "temperature must be a number"),
+        (dict(top_p=float("nan")), "top_p must be a finite number"),
     ],
 )
 def test_impossible_settings_explain_the_rule(settings, message):
@@ -276,6 +283,38 @@ def test_unknown_model_and_wrong_task():
         decoding.decode("../../etc/passwd", PROMPT)
     with pytest.raises(WrongTask, match="text-generation"):
         decoding.decode("tiny-bert", PROMPT)
+
+
+def test_decode_and_decode_stream_share_one_signature_with_the_settings_defaults():
+    a, b = inspect.signature(decoding.decode), inspect.signature(decoding.decode_stream)
+    assert a.parameters == b.parameters
+    defaults = {f.name: a.parameters[f.name].default for f in fields(decoding.Settings)}
+    assert defaults == asdict(decoding.Settings()) == asdict(decoding.DEFAULTS)
+    with pytest.raises(BadInput, match=r"Unknown setting\(s\) \['num_beam'\]"):
+        decoding.decode("tiny-gpt2", PROMPT, num_beam=2)
+
+
+def test_the_tab_presets_and_sliders_start_from_the_engine_defaults():
+    from tabs import decoding_tab
+
+    greedy = decoding_tab.PRESETS["greedy"]
+    assert greedy | {"max_new_tokens": 40, "seed": 42} == asdict(decoding.DEFAULTS)
+    values = decoding_tab.fill_preset("top-k")
+    assert dict(zip(decoding_tab.SETTING_NAMES, values)) == greedy | {"do_sample": True, "top_k": 50}
+
+
+def test_the_recorder_is_born_with_every_attribute():
+    """Nothing the recorder keeps appears for the first time in the middle of a run (``_prev`` did)."""
+    from demo.decoding.run import record_generate
+
+    loaded = models.load("tiny-gpt2", "causal-lm")
+    for settings in (dict(max_new_tokens=3), dict(max_new_tokens=3, num_beams=2)):
+        s, _ = decoding.validate(**settings)
+        p = decoding.prepare_prompt(loaded.tokenizer, loaded.model, PROMPT, False, s.max_new_tokens)
+        _, rec, _ = record_generate(loaded, p, s)
+        born = decoding.StepRecorder(rec.processors, loaded.tokenizer, prompt_len=len(p.input_ids),
+                                     beam=rec.beam, length_penalty=1.0, eos_ids=set())
+        assert set(vars(rec)) == set(vars(born))
 
 
 # ---------------------------------------------------------------------------
@@ -303,6 +342,20 @@ def test_compare_runs_each_strategy_with_the_same_seed():
         decoding.compare("tiny-gpt2", PROMPT, ["nonsense"])
 
 
+def test_compare_with_no_strategy_ticked_says_so_instead_of_running_the_defaults():
+    with pytest.raises(BadInput, match=r"^Pick at least one strategy to compare\.$"):
+        decoding.compare("tiny-gpt2", PROMPT, [], max_new_tokens=2)
+    # not given at all (a Python caller): the default selection
+    first = next(decoding.compare_stream("tiny-gpt2", PROMPT, None, max_new_tokens=2))
+    assert [r["strategy"] for r in first["results"]] + first["pending"] == decoding.DEFAULT_COMPARE
+
+
+def test_compare_runs_at_most_max_compare_strategies_per_request():
+    assert decoding.MAX_COMPARE == len(decoding.STRATEGIES)
+    with pytest.raises(BadInput, match="more than this shared machine runs per request"):
+        decoding.compare("tiny-gpt2", PROMPT, ["greedy"] * (decoding.MAX_COMPARE + 1), max_new_tokens=2)
+
+
 # ---------------------------------------------------------------------------
 # Through the API, as a script would use it
 # ---------------------------------------------------------------------------
@@ -311,7 +364,7 @@ API_DEFAULTS = dict(
     max_new_tokens=8, do_sample=False, num_beams=1, num_return_sequences=1, no_repeat_ngram_size=0,
     early_stopping=False, temperature=1.0, top_k=50, top_p=1.0, repetition_penalty=1.0, seed=42,
     use_chat_template=False,
-)  # fmt: skip
+)
 
 
 def _raw(out) -> dict:
@@ -320,7 +373,7 @@ def _raw(out) -> dict:
 
 def test_decode_endpoint_returns_sequences_and_steps(client):
     out = client.predict(model="tiny-gpt2", prompt=PROMPT, **(API_DEFAULTS | dict(num_beams=3, num_return_sequences=2)),
-                         api_name="/decode")  # fmt: skip
+                         api_name="/decode")
     raw = _raw(out)
     assert {"sequences", "steps"} <= set(raw)
     assert set(raw["sequences"][0]) >= {"text", "token_ids", "score"}
@@ -340,15 +393,23 @@ def test_decode_endpoint_bad_input_is_a_clear_app_error(client):
 
     with pytest.raises(AppError, match=r"num_return_sequences \(4\) must be ≤ num_beams \(2\)"):
         client.predict(model="tiny-gpt2", prompt=PROMPT, **(API_DEFAULTS | dict(num_beams=2, num_return_sequences=4)),
-                       api_name="/decode")  # fmt: skip
+                       api_name="/decode")
     with pytest.raises(AppError, match="temperature must be > 0"):
         client.predict(model="tiny-gpt2", prompt=PROMPT, **(API_DEFAULTS | dict(do_sample=True, temperature=0)),
-                       api_name="/decode")  # fmt: skip
+                       api_name="/decode")
 
 
 def test_compare_endpoint(client):
     out = client.predict(model="tiny-gpt2", prompt=PROMPT, strategies=["greedy", "top-k sampling (top_k=50)"],
-                         max_new_tokens=6, seed=1, use_chat_template=False, api_name="/compare")  # fmt: skip
+                         max_new_tokens=6, seed=1, use_chat_template=False, api_name="/compare")
     raw = next(x for x in out if isinstance(x, dict))
     assert [r["strategy"] for r in raw["results"]] == ["greedy", "top-k sampling (top_k=50)"]
     assert all({"text", "distinct_1", "distinct_2", "score"} <= set(r) for r in raw["results"])
+
+
+def test_compare_endpoint_with_every_box_unticked_is_a_clear_app_error(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="Pick at least one strategy to compare"):
+        client.predict(model="tiny-gpt2", prompt=PROMPT, strategies=[], max_new_tokens=6, seed=1,
+                       use_chat_template=False, api_name="/compare")

@@ -1,4 +1,5 @@
-"""Static vs dynamic embeddings (seed 004): lookups never change, hidden states do."""
+"""Static vs dynamic embeddings ("BERT: static vs contextual embeddings", course notes): lookups never
+change, hidden states do."""
 
 from __future__ import annotations
 
@@ -102,6 +103,23 @@ def test_too_many_sentences_are_capped_with_a_notice() -> None:
     assert any("Only the first" in n for n in r["notes"])
 
 
+def test_word2vec_cosine_is_two_lookups_and_says_why_it_is_one() -> None:
+    # a static Word2Vec vector is looked up by the word alone: sentence A's and sentence B's are the same row
+    r = embeddings.compare("tiny-bert", "python", A, B)
+    kv = embeddings.word2vec()
+    looked_up = r["word2vec"]["lookups"]
+    assert looked_up == {"sentence_a": "python", "sentence_b": "python"}
+    assert np.array_equal(kv[looked_up["sentence_a"]], kv[looked_up["sentence_b"]])
+    assert r["word2vec_cosine"] == 1.0
+    assert any("Word2Vec" in n and "whatever the sentence" in n for n in r["notes"])
+
+
+def test_word2vec_cosine_is_none_for_an_unknown_word() -> None:
+    r = embeddings.compare("tiny-bert", "xylophone", "I love the xylophone.", "A xylophone is loud.")
+    assert r["word2vec_cosine"] is None and r["word2vec"]["lookups"] is None
+    assert any("not in the Word2Vec vocabulary" in n for n in r["notes"])
+
+
 def test_word2vec_is_trained_once_and_kept_on_disk() -> None:
     first = embeddings.word2vec()
     assert embeddings.word2vec() is first
@@ -148,3 +166,12 @@ def test_api_embeddings_error_names_the_sentence(client) -> None:
     with pytest.raises(Exception, match="sentence_b"):
         client.predict(model="tiny-bert", word="python", sentence_a=A, sentence_b="I like cats", more_sentences="",
                        api_name="/embeddings")
+
+
+def test_a_cut_sentence_is_a_truncation_notice() -> None:
+    """One contract for every endpoint: truncation_notice is a sentence when tokens were cut, else None."""
+    r = embeddings.compare("tiny-bert", "python", A, B)
+    assert r["truncation_notice"] is None and "truncated" not in r
+    long = embeddings.compare("tiny-bert", "python", A, B + " and more" * 200)
+    assert isinstance(long["truncation_notice"], str) and "sentence_b" in long["truncation_notice"]
+    assert str(embeddings.MAX_TOKENS) in long["truncation_notice"]

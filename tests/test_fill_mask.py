@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+import html
+import re
 
 import pytest
 import torch
 from gradio_client.exceptions import AppError
 
-from demo import fill_mask as fm
 from demo import models, registry
 from demo.errors import BadInput, WrongTask
+from demo.tasks import fill_mask as fm
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,7 +53,7 @@ def assert_same(a, b):
 @pytest.mark.parametrize("typed", ["[MASK]", "<mask>"])
 def test_top_k_is_the_softmax_at_the_mask(name, typed):
     text = f"The Milky Way is a {typed} galaxy."
-    result = fm.fill_mask(name, text, 5)
+    result = fm.run(name, text, 5)
     own = direct(name)[1].mask_token
     assert result["mask_token"] == own
     assert result["text"] == f"The Milky Way is a {own} galaxy."
@@ -62,7 +64,7 @@ def test_top_k_is_the_softmax_at_the_mask(name, typed):
 
 @pytest.mark.parametrize("name", ["tiny-bert", "tiny-roberta"])
 def test_two_masks_are_predicted_independently(name):
-    result = fm.fill_mask(name, "I went to the [MASK] to deposit <mask>.", 3)
+    result = fm.run(name, "I went to the [MASK] to deposit <mask>.", 3)
     assert len(result["mask_positions"]) == 2
     assert_same(got(result), expected_top_k(name, result["text"], 3))
     # each sequence fills its own mask and keeps the other one
@@ -72,16 +74,16 @@ def test_two_masks_are_predicted_independently(name):
 
 
 def test_sequence_is_the_text_with_the_prediction():
-    result = fm.fill_mask("tiny-bert", "The capital of France is [MASK].", 2)
+    result = fm.run("tiny-bert", "The capital of France is [MASK].", 2)
     for o in result["predictions"][0]:
         assert o["sequence"] == f"the capital of france is {o['token']}." or o["token"].startswith("##") \
             or o["token"] in ("[CLS]", "[SEP]", "[PAD]", "[UNK]")
 
 
 def test_top_k_bounds():
-    assert len(fm.fill_mask("tiny-bert", "a [MASK]", 1)["predictions"][0]) == 1
+    assert len(fm.run("tiny-bert", "a [MASK]", 1)["predictions"][0]) == 1
     with pytest.raises(BadInput, match="top_k"):
-        fm.fill_mask("tiny-bert", "a [MASK]", 0)
+        fm.run("tiny-bert", "a [MASK]", 0)
 
 
 @pytest.mark.parametrize(
@@ -94,41 +96,41 @@ def test_top_k_bounds():
 )
 def test_bad_text_says_what_to_type(text, match):
     with pytest.raises(BadInput, match=match):
-        fm.fill_mask("tiny-bert", text, 5)
+        fm.run("tiny-bert", text, 5)
 
 
 def test_a_model_without_a_masked_lm_is_refused():
     with pytest.raises(WrongTask, match="cannot be used for fill-mask"):
-        fm.fill_mask("tiny-gpt2", "a [MASK]", 5)
+        fm.run("tiny-gpt2", "a [MASK]", 5)
 
 
 def test_long_text_is_truncated_with_a_notice():
     text = "[MASK] " + "the quick brown fox jumps over the lazy dog . " * 60
-    result = fm.fill_mask("tiny-bert", text, 3)
-    assert result["truncated"] and "truncated" in result["truncated"]
+    result = fm.run("tiny-bert", text, 3)
+    assert result["truncation_notice"] and "truncated" in result["truncation_notice"]
     assert len(result["input_ids"]) == 256  # tiny-bert's position table
     with pytest.raises(BadInput, match="cut off"):
-        fm.fill_mask("tiny-bert", "the quick brown fox . " * 100 + "[MASK]", 3)
+        fm.run("tiny-bert", "the quick brown fox . " * 100 + "[MASK]", 3)
 
 
 def test_loss_for_a_target_word_is_minus_log_p():
     text = "The capital of France is [MASK]."
-    result = fm.fill_mask("tiny-bert", text, 1)
+    result = fm.run("tiny-bert", text, 1)
     target = result["predictions"][0][0]
-    loss = fm.fill_mask_loss("tiny-bert", text, target["token"])
+    loss = fm.loss("tiny-bert", text, target["token"])
     assert loss["loss_function"] == ["CrossEntropyLoss"]
     assert loss["loss"] == pytest.approx(-torch.tensor(target["score"]).log().item(), rel=1e-4)
     assert loss["loss"] == pytest.approx(loss["minus_log_prob"], rel=1e-5)
-    assert [l for l in loss["labels"] if l != -100] == [target["token_id"]]
+    assert [x for x in loss["labels"] if x != -100] == [target["token_id"]]
 
 
 def test_loss_needs_one_single_token_word_per_mask():
     with pytest.raises(BadInput, match="one target word per mask"):
-        fm.fill_mask_loss("tiny-bert", "a [MASK] b [MASK]", "capital")
+        fm.loss("tiny-bert", "a [MASK] b [MASK]", "capital")
     with pytest.raises(BadInput, match="single token"):
-        fm.fill_mask_loss("tiny-bert", "a [MASK]", "supercalifragilistic")
-    two = fm.fill_mask_loss("tiny-roberta", "a [MASK] b <mask>", "is, the")
-    assert len([l for l in two["labels"] if l != -100]) == 2
+        fm.loss("tiny-bert", "a [MASK]", "supercalifragilistic")
+    two = fm.loss("tiny-roberta", "a [MASK] b <mask>", "is, the")
+    assert len([x for x in two["labels"] if x != -100]) == 2
 
 
 def test_endpoint_through_the_client(client):
@@ -141,8 +143,9 @@ def test_endpoint_through_the_client(client):
 
 
 def test_endpoint_errors_say_what_to_do(client):
-    with pytest.raises(AppError, match=r"type \[MASK\] or <mask>"):
+    with pytest.raises(AppError) as info:  # the message is HTML (Gradio renders it so): <mask> arrives escaped
         client.predict("tiny-bert", "no mask at all", 5, api_name="/fill_mask")
+    assert re.search(r"type \[MASK\] or <mask>", html.unescape(str(info.value)))
     with pytest.raises(AppError, match="at most 5"):
         client.predict("tiny-bert", "[MASK] " * 7, 5, api_name="/fill_mask")
     text = client.predict("tiny-bert", "The capital of France is [MASK].", "france", api_name="/fill_mask_loss")
@@ -151,7 +154,7 @@ def test_endpoint_errors_say_what_to_do(client):
 
 @pytest.mark.bundled
 def test_minilm_serves_fill_mask_with_a_flagged_head():
-    result = fm.fill_mask("all-MiniLM-L6-v2 (bundled)", "The Milky Way is a <mask> galaxy.", 3)
+    result = fm.run("all-MiniLM-L6-v2 (bundled)", "The Milky Way is a <mask> galaxy.", 3)
     assert result["tokens"] == ["[CLS]", "the", "milky", "way", "is", "a", "[MASK]", "galaxy", ".", "[SEP]"]
     loaded = models.load("all-MiniLM-L6-v2 (bundled)", fm.HEAD)
     assert any(k.startswith("cls.predictions") for k in loaded.newly_initialized)
@@ -163,7 +166,7 @@ def _cached(name: str) -> bool:
 
 @pytest.mark.skipif(not _cached("distilroberta-base"), reason="distilroberta-base not prefetched")
 def test_seed_002_milky_way_with_distilroberta():
-    result = fm.fill_mask("distilroberta-base", "The Milky Way is a <mask> galaxy.", 3)
+    result = fm.run("distilroberta-base", "The Milky Way is a <mask> galaxy.", 3)
     assert [o["sequence"] for o in result["predictions"][0]] == [
         "The Milky Way is a spiral galaxy.", "The Milky Way is a dwarf galaxy.", "The Milky Way is a massive galaxy."
     ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 import pytest
 import torch
 from gradio_client.exceptions import AppError
 
-from demo import generation, registry
+from demo import registry
 from demo.errors import BadInput, WrongTask
+from demo.tasks import generation
 
 
 @functools.lru_cache(maxsize=None)
@@ -32,13 +34,13 @@ def library_greedy(name: str, prompt: str, n: int) -> list[int]:
 @pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
 def test_greedy_equals_library_generate(name):
     prompt = "The capital of France is"
-    result = generation.generate(name, prompt, 12)
+    result = generation.run(name, prompt, 12)
     expected = library_greedy(name, prompt, 12)
     assert result["generated_ids"] == expected
     tok = direct(name)[1]
     assert result["text"] == tok.decode(expected, skip_special_tokens=True)
     assert result["tokens"] == tok.convert_ids_to_tokens(tok(prompt)["input_ids"])
-    assert result["truncated"] is None
+    assert result["truncation_notice"] is None
 
 
 @pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
@@ -47,19 +49,41 @@ def test_stream_ends_with_the_same_result(name):
     final = steps[-1]
     assert final["done"] and all(not s["done"] for s in steps[:-1])
     assert final["generated_ids"] == library_greedy(name, "Students learn how models read text", 8)
-    assert final == {**generation.generate(name, "Students learn how models read text", 8), "done": True}
+    assert final == {**generation.run(name, "Students learn how models read text", 8), "done": True}
+
+
+def _stream_workers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == generation.WORKER_THREAD and t.is_alive()}
 
 
 def test_stream_can_be_abandoned():
+    before = _stream_workers()  # (another test's stream may still be finishing)
     stream = generation.stream("tiny-gpt2", "Once upon a time", 200)
     next(stream)
-    stream.close()  # the user left: generation stops, nothing hangs
+    ours = _stream_workers() - before
+    assert len(ours) == 1  # generate() is running in its thread
+    stream.close()  # the user left: generation stops at the next token, and close() waits for the thread
+    worker = ours.pop()
+    assert not worker.is_alive(), "the generate() thread kept running after the stream was closed"
+
+
+def test_stopped_at_eos_follows_the_one_eos_rule(monkeypatch):
+    """A model whose generation config ends on an id the tokenizer does not call EOS (SmolLM2's
+    <|im_end|>): stopped_at_eos reads Loaded.eos_token_ids, not tokenizer.eos_token_id."""
+    from demo import models
+
+    first = generation.run("tiny-gpt2", "The capital of France is", 1)["generated_ids"][0]
+    loaded = models.load("tiny-gpt2", generation.HEAD)
+    assert first != loaded.tokenizer.eos_token_id
+    monkeypatch.setattr(loaded.model.generation_config, "eos_token_id", [first])
+    result = generation.run("tiny-gpt2", "The capital of France is", 5)
+    assert result["generated_ids"] == [first] and result["stopped_at_eos"]
 
 
 def test_long_prompt_keeps_its_end_with_a_notice():
     prompt = "the quick brown fox jumps over the lazy dog . " * 60 + "The capital of France is"
-    result = generation.generate("tiny-gpt2", prompt, 6)
-    assert result["truncated"] and "truncated" in result["truncated"]
+    result = generation.run("tiny-gpt2", prompt, 6)
+    assert result["truncation_notice"] and "truncated" in result["truncation_notice"]
     assert len(result["input_ids"]) == 256 - 6  # the context holds the prompt and the new tokens
     assert result["prompt"].endswith("The capital of France is")
     model, _ = direct("tiny-gpt2")
@@ -76,17 +100,17 @@ def test_long_prompt_keeps_its_end_with_a_notice():
 )
 def test_bad_input_says_what_to_do(prompt, n, match):
     with pytest.raises(BadInput, match=match):
-        generation.generate("tiny-gpt2", prompt, n)
+        generation.run("tiny-gpt2", prompt, n)
 
 
 def test_an_encoder_is_refused():
     with pytest.raises(WrongTask, match="cannot be used for text-generation"):
-        generation.generate("tiny-bert", "hello", 5)
+        generation.run("tiny-bert", "hello", 5)
 
 
 def test_continuation_loss_is_the_causal_lm_cross_entropy():
     model, tok = direct("tiny-gpt2")
-    result = generation.continuation_loss("tiny-gpt2", "The capital of France is", "Paris.")
+    result = generation.loss("tiny-gpt2", "The capital of France is", "Paris.")
     prompt_ids = tok("The capital of France is")["input_ids"]
     cont_ids = tok(" Paris.", add_special_tokens=False)["input_ids"]
     ids = torch.tensor([prompt_ids + cont_ids])
@@ -112,7 +136,7 @@ def test_endpoint_through_the_client(client):
 
 @pytest.mark.bundled
 def test_smollm2_knows_the_capital_of_france():
-    result = generation.generate("SmolLM2-135M-Instruct (bundled)", "The capital of France is", 8)
+    result = generation.run("SmolLM2-135M-Instruct (bundled)", "The capital of France is", 8)
     assert "Paris" in result["text"]
     streamed = list(generation.stream("SmolLM2-135M-Instruct (bundled)", "The capital of France is", 8))
     assert streamed[-1]["text"] == result["text"] and len(streamed) > 2  # it really streamed

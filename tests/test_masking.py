@@ -24,7 +24,7 @@ def test_special_tokens_never_masked_and_labels_match(name):
         for i, seq in enumerate(r["sequences"]):
             ids, new, labels = r["input_ids"][i], r["masked_input_ids"][i], r["labels"][i]
             assert len(ids) == len(new) == len(labels)
-            for j, (a, b, lab) in enumerate(zip(ids, new, labels)):
+            for a, b, lab in zip(ids, new, labels):
                 if a in special:  # [CLS] [SEP] [PAD] (<s> </s> <pad>) are never picked or changed
                     assert lab == -100 and b == a
                 if lab == -100:
@@ -215,3 +215,29 @@ def test_api_nsp_pairs(client):
     out = client.predict("tiny-bert", masking.DEFAULT_PASSAGE, 0, 4, api_name="/nsp_pairs")
     raw = out[-1]
     assert len(raw["pairs"]) == 4 and all("token_type_ids" in p for p in raw["pairs"])
+
+
+# ---------------------------------------------------------------------------
+# One contract for truncation: truncation_notice is a sentence when tokens were cut, else None
+# ---------------------------------------------------------------------------
+
+
+def test_mask_reports_a_cut_line_as_a_truncation_notice():
+    short = masking.mask("tiny-bert", "I love NLP!", 0.15, 0)
+    assert short["truncation_notice"] is None and "truncated" not in short
+    long = masking.mask("tiny-bert", "word " * 900, 0.15, 0)
+    assert isinstance(long["truncation_notice"], str) and "truncated" in long["truncation_notice"]
+    assert long["truncation_notice"] in long["notices"]  # and the tab still shows it
+
+
+def test_nsp_pairs_report_a_cut_pair_as_a_truncation_notice():
+    r = masking.next_sentence_pairs("tiny-bert", masking.DEFAULT_PASSAGE, 0, 2)
+    assert r["truncation_notice"] is None and "truncated" not in r
+    long = masking.next_sentence_pairs("tiny-bert", "word " * 900 + ". A short one. And another.", 0, 2)
+    assert isinstance(long["truncation_notice"], str) and "cut" in long["truncation_notice"]
+    assert "pair(s) were longer than the model's 512 tokens" in long["truncation_notice"]
+
+
+def test_api_mlm_mask_carries_truncation_notice(client):
+    raw = client.predict("tiny-bert", "I love NLP!", 0.15, 0, api_name="/mlm_mask")[-1]
+    assert "truncation_notice" in raw and raw["truncation_notice"] is None and "truncated" not in raw

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from demo import catalog, models, prefetch, registry
+from demo.course_texts import CAPITAL_OF_FRANCE, I_LOVE_NLP
 from demo.errors import ModelUnavailable, UnknownModel, WrongTask
 from markers import not_prefetched
 
@@ -89,7 +90,7 @@ def test_newly_initialised_heads_are_reported():
 def test_attentions_need_eager():
     loaded = models.load("tiny-bert", "base", attentions=True)
     assert loaded.model.config._attn_implementation == "eager"
-    enc = loaded.tokenizer("I love NLP!", return_tensors="pt")
+    enc = loaded.tokenizer(I_LOVE_NLP, return_tensors="pt")
     out = loaded.model(**enc, output_attentions=True)
     assert len(out.attentions) == 2  # one per layer: heads x T x T
 
@@ -136,7 +137,7 @@ def test_minilm_embeddings_are_real():
 
     guitar, instrument, stocks = embed("guitar"), embed("instrument"), embed("stocks")
     assert float(guitar @ instrument) > float(guitar @ stocks)
-    ids = loaded.tokenizer("I love NLP!")["input_ids"]
+    ids = loaded.tokenizer(I_LOVE_NLP)["input_ids"]
     assert ids == [101, 1045, 2293, 17953, 2361, 999, 102]
 
 
@@ -145,7 +146,7 @@ def test_smollm2_greedy_knows_paris():
     import torch
 
     loaded = models.load("SmolLM2-135M-Instruct (bundled)", "causal-lm")
-    enc = loaded.tokenizer("The capital of France is", return_tensors="pt")
+    enc = loaded.tokenizer(CAPITAL_OF_FRANCE, return_tensors="pt")
     with torch.no_grad():
         out = loaded.model.generate(**enc, max_new_tokens=5, do_sample=False)
     assert "Paris" in loaded.tokenizer.decode(out[0, enc["input_ids"].shape[1]:])

@@ -7,11 +7,11 @@ import torch
 from gradio_client.exceptions import AppError
 
 from demo import models
-from demo import multiple_choice as mc
+from demo.course_texts import BAGUETTE_CHOICES, BAGUETTE_PROMPT
 from demo.errors import BadInput, WrongTask
+from demo.tasks import multiple_choice as mc
 
-PROMPT = "France has a bread law, Le Décret Pain, with strict rules on what is allowed in a traditional baguette."
-CHOICES = ["The law does not apply to croissants and brioche.", "The law applies to baguettes."]
+CHOICES = list(BAGUETTE_CHOICES)
 
 # seed 002: tokenizer([[prompt, candidate1], [prompt, candidate2]], padding=True) with bert-base-uncased
 SEED_IDS = [
@@ -36,8 +36,8 @@ def direct_probs(name: str, prompt: str, choices: list[str]) -> torch.Tensor:
 @pytest.mark.parametrize("name", ["tiny-bert", "tiny-distilbert", "tiny-roberta"])
 def test_scores_are_the_softmax_across_the_choices(name):
     choices = CHOICES + ["The law is about bread."]
-    result = mc.multiple_choice(name, PROMPT, "\n".join(choices))
-    expected = direct_probs(name, PROMPT, choices)
+    result = mc.run(name, BAGUETTE_PROMPT, "\n".join(choices))
+    expected = direct_probs(name, BAGUETTE_PROMPT, choices)
     assert [s["choice"] for s in result["scores"]] == choices
     assert [s["score"] for s in result["scores"]] == pytest.approx(expected.tolist(), abs=1e-6)
     assert sum(s["score"] for s in result["scores"]) == pytest.approx(1.0)
@@ -55,46 +55,46 @@ def test_choices_as_lines_or_list_blank_lines_skipped():
                                             ("", "choices is empty")])
 def test_wrong_number_of_choices_says_what_to_do(choices, match):
     with pytest.raises(BadInput, match=match):
-        mc.multiple_choice("tiny-bert", PROMPT, choices)
+        mc.run("tiny-bert", BAGUETTE_PROMPT, choices)
 
 
 def test_empty_prompt_and_wrong_model():
     with pytest.raises(BadInput, match="prompt is empty"):
-        mc.multiple_choice("tiny-bert", "", "a\nb")
+        mc.run("tiny-bert", "", "a\nb")
     with pytest.raises(WrongTask, match="cannot be used for multiple-choice"):
-        mc.multiple_choice("tiny-gpt2", PROMPT, "a\nb")
+        mc.run("tiny-gpt2", BAGUETTE_PROMPT, "a\nb")
 
 
 def test_long_prompt_is_truncated_with_a_notice():
-    result = mc.multiple_choice("tiny-bert", PROMPT * 40, "\n".join(CHOICES))
-    assert result["truncated"] and result["input_shape"][2] == 256
+    result = mc.run("tiny-bert", BAGUETTE_PROMPT * 40, "\n".join(CHOICES))
+    assert result["truncation_notice"] and result["input_shape"][2] == 256
     assert all(p["tokens"][-1] == "[SEP]" for p in result["pairs"])
 
 
 def test_loss_for_the_correct_choice_is_cross_entropy():
-    result = mc.multiple_choice("tiny-bert", PROMPT, "\n".join(CHOICES))
+    result = mc.run("tiny-bert", BAGUETTE_PROMPT, "\n".join(CHOICES))
     for index in (0, 1):
-        loss = mc.choice_loss("tiny-bert", PROMPT, "\n".join(CHOICES), index)
+        loss = mc.loss("tiny-bert", BAGUETTE_PROMPT, "\n".join(CHOICES), index)
         assert loss["loss_function"] == ["CrossEntropyLoss"]
         assert loss["loss"] == pytest.approx(-torch.tensor(result["scores"][index]["score"]).log().item(), rel=1e-4)
     with pytest.raises(BadInput, match="between 0 and 1"):
-        mc.choice_loss("tiny-bert", PROMPT, "\n".join(CHOICES), 2)
+        mc.loss("tiny-bert", BAGUETTE_PROMPT, "\n".join(CHOICES), 2)
 
 
 def test_endpoint_through_the_client(client):
-    *_, raw = client.predict("tiny-bert", PROMPT, "\n".join(CHOICES), api_name="/multiple_choice")
-    expected = direct_probs("tiny-bert", PROMPT, CHOICES)
+    *_, raw = client.predict("tiny-bert", BAGUETTE_PROMPT, "\n".join(CHOICES), api_name="/multiple_choice")
+    expected = direct_probs("tiny-bert", BAGUETTE_PROMPT, CHOICES)
     assert [s["score"] for s in raw["scores"]] == pytest.approx(expected.tolist(), abs=1e-6)
     assert raw["predicted"] in CHOICES
     with pytest.raises(AppError, match="at least 2 choices"):
-        client.predict("tiny-bert", PROMPT, "just one", api_name="/multiple_choice")
-    text = client.predict("tiny-bert", PROMPT, "\n".join(CHOICES), 0, api_name="/multiple_choice_loss")
+        client.predict("tiny-bert", BAGUETTE_PROMPT, "just one", api_name="/multiple_choice")
+    text = client.predict("tiny-bert", BAGUETTE_PROMPT, "\n".join(CHOICES), 0, api_name="/multiple_choice_loss")
     assert "outputs.loss" in text and "CrossEntropyLoss" in text
 
 
 @pytest.mark.bundled
 def test_seed_002_baguette_encoding_with_the_bert_vocabulary():
-    result = mc.multiple_choice("all-MiniLM-L6-v2 (bundled)", PROMPT, "\n".join(CHOICES))
+    result = mc.run("all-MiniLM-L6-v2 (bundled)", BAGUETTE_PROMPT, "\n".join(CHOICES))
     assert result["input_shape"] == [1, 2, 43]
     assert [p["input_ids"] for p in result["pairs"]] == SEED_IDS
     assert result["pairs"][0]["token_type_ids"] == [0] * 27 + [1] * 16

@@ -9,9 +9,9 @@ import torch
 from gradio_client.exceptions import AppError
 
 from demo import models, registry
-from demo import next_sentence as nsp
+from demo.course_texts import LINCOLN_A_MASKED, LINCOLN_B_MASKED
 from demo.errors import BadInput, WrongTask
-from tabs.nsp_tab import LINCOLN_A, LINCOLN_B
+from demo.tasks import next_sentence as nsp
 
 # seed 004: tokenizer(text, text2) with bert-base-uncased
 SEED_IDS = [
@@ -34,9 +34,9 @@ def direct(name: str):
 def test_probabilities_are_the_softmax_of_the_nsp_logits():
     model, tok = direct("tiny-bert")
     with torch.no_grad():
-        logits = model(**tok(LINCOLN_A, LINCOLN_B, return_tensors="pt")).seq_relationship_logits[0]  # 2
+        logits = model(**tok(LINCOLN_A_MASKED, LINCOLN_B_MASKED, return_tensors="pt")).seq_relationship_logits[0]  # 2
     probs = logits.softmax(-1)
-    result = nsp.next_sentence("tiny-bert", LINCOLN_A, LINCOLN_B)
+    result = nsp.run("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED)
     assert result["logits"] == pytest.approx(logits.tolist(), abs=1e-5)
     assert [result["is_next"], result["not_next"]] == pytest.approx(probs.tolist(), abs=1e-6)
     assert result["predicted"] == ("IsNext" if probs[0] > probs[1] else "NotNext")
@@ -45,42 +45,42 @@ def test_probabilities_are_the_softmax_of_the_nsp_logits():
 
 
 def test_loss_for_isnext_and_notnext():
-    result = nsp.next_sentence("tiny-bert", LINCOLN_A, LINCOLN_B)
+    result = nsp.run("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED)
     for label, p in (("IsNext", result["is_next"]), ("NotNext", result["not_next"])):
-        loss = nsp.nsp_loss("tiny-bert", LINCOLN_A, LINCOLN_B, label)
+        loss = nsp.loss("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED, label)
         assert loss["labels"] == [nsp.LABELS.index(label)]
         assert loss["loss_function"] == ["CrossEntropyLoss"]
         assert loss["loss"] == pytest.approx(-torch.tensor(p).log().item(), rel=1e-4)
     with pytest.raises(BadInput, match="IsNext or NotNext"):
-        nsp.nsp_loss("tiny-bert", LINCOLN_A, LINCOLN_B, "Maybe")
+        nsp.loss("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED, "Maybe")
 
 
 def test_bad_input_and_wrong_models():
     with pytest.raises(BadInput, match="sentence_b is empty"):
-        nsp.next_sentence("tiny-bert", LINCOLN_A, "")
+        nsp.run("tiny-bert", LINCOLN_A_MASKED, "")
     with pytest.raises(WrongTask, match="cannot be used for next-sentence"):
-        nsp.next_sentence("tiny-roberta", LINCOLN_A, LINCOLN_B)
+        nsp.run("tiny-roberta", LINCOLN_A_MASKED, LINCOLN_B_MASKED)
 
 
 def test_long_pair_is_truncated_with_a_notice():
-    result = nsp.next_sentence("tiny-bert", LINCOLN_A * 20, LINCOLN_B)
-    assert result["truncated"] and len(result["input_ids"]) == 256
+    result = nsp.run("tiny-bert", LINCOLN_A_MASKED * 20, LINCOLN_B_MASKED)
+    assert result["truncation_notice"] and len(result["input_ids"]) == 256
     assert result["tokens"][-1] == "[SEP]" and 1 in result["token_type_ids"]  # B survives: A was cut
 
 
 def test_endpoint_through_the_client(client):
-    *_, raw = client.predict("tiny-bert", LINCOLN_A, LINCOLN_B, api_name="/next_sentence")
+    *_, raw = client.predict("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED, api_name="/next_sentence")
     assert raw["is_next"] + raw["not_next"] == pytest.approx(1.0)
-    assert raw["is_next"] == pytest.approx(nsp.next_sentence("tiny-bert", LINCOLN_A, LINCOLN_B)["is_next"])
+    assert raw["is_next"] == pytest.approx(nsp.run("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED)["is_next"])
     with pytest.raises(AppError, match="sentence_a is empty"):
-        client.predict("tiny-bert", "", LINCOLN_B, api_name="/next_sentence")
-    text = client.predict("tiny-bert", LINCOLN_A, LINCOLN_B, "IsNext", api_name="/next_sentence_loss")
+        client.predict("tiny-bert", "", LINCOLN_B_MASKED, api_name="/next_sentence")
+    text = client.predict("tiny-bert", LINCOLN_A_MASKED, LINCOLN_B_MASKED, "IsNext", api_name="/next_sentence_loss")
     assert "outputs.loss" in text and "CrossEntropyLoss" in text
 
 
 @pytest.mark.bundled
 def test_seed_004_lincoln_pair_encoding():
-    result = nsp.next_sentence("all-MiniLM-L6-v2 (bundled)", LINCOLN_A, LINCOLN_B)
+    result = nsp.run("all-MiniLM-L6-v2 (bundled)", LINCOLN_A_MASKED, LINCOLN_B_MASKED)
     assert result["input_ids"] == SEED_IDS
     assert result["token_type_ids"] == [0] * 34 + [1] * 29
     assert "cls.seq_relationship.weight" in models.load("all-MiniLM-L6-v2 (bundled)", nsp.HEAD).newly_initialized
@@ -89,6 +89,6 @@ def test_seed_004_lincoln_pair_encoding():
 @pytest.mark.skipif(models.status(registry.get("bert-base-uncased")) != "cached",
                     reason="bert-base-uncased not prefetched")
 def test_seed_004_lincoln_is_next_with_bert_base():
-    result = nsp.next_sentence("bert-base-uncased", LINCOLN_A, LINCOLN_B)
+    result = nsp.run("bert-base-uncased", LINCOLN_A_MASKED, LINCOLN_B_MASKED)
     assert result["logits"] == pytest.approx([6.0843, -5.6813], abs=1e-3)  # seed 004
     assert result["predicted"] == "IsNext"

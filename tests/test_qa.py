@@ -7,14 +7,13 @@ import contextlib
 import pytest
 import torch
 from gradio_client.exceptions import AppError
+
+from demo import models
+from demo.course_texts import BLOOM_CONTEXT, BLOOM_QUESTION
+from demo.errors import BadInput, WrongTask
+from demo.tasks import qa
 from markers import not_prefetched
 
-from demo import models, qa
-from demo.errors import BadInput, WrongTask
-
-QUESTION = "How many programming languages does BLOOM support?"  # seed 002
-CONTEXT = ("BLOOM has 176 billion parameters and can generate text in 46 languages natural languages and "
-           "13 programming languages.")
 FILLER = "The quick brown fox jumps over the lazy dog. " * 40
 LONG = FILLER + "Abraham Lincoln was the sixteenth president of the United States."
 
@@ -44,10 +43,10 @@ def brute_force(name: str, question: str, context: str, max_answer_len: int) -> 
 @pytest.mark.parametrize("name", ["tiny-bert-qa", "tiny-distilbert", "tiny-roberta"])
 @pytest.mark.parametrize("max_answer_len", [1, 5, 15])
 def test_span_equals_the_best_start_and_end(name, max_answer_len):
-    r = qa.answer(name, QUESTION, CONTEXT, max_answer_len=max_answer_len, handle_impossible_answer=False)
-    start, end, score, null = brute_force(name, QUESTION, CONTEXT, max_answer_len)
+    r = qa.run(name, BLOOM_QUESTION, BLOOM_CONTEXT, max_answer_len=max_answer_len, handle_impossible_answer=False)
+    start, end, score, null = brute_force(name, BLOOM_QUESTION, BLOOM_CONTEXT, max_answer_len)
     assert (r["start"], r["end"]) == (start, end)
-    assert r["answer"] == CONTEXT[start:end]
+    assert r["answer"] == BLOOM_CONTEXT[start:end]
     assert r["score"] == pytest.approx(score, rel=1e-4) and r["null_score"] == pytest.approx(null, rel=1e-4)
     assert r["num_windows"] == 1 and r["start_index"] <= r["end_index"] < r["start_index"] + max_answer_len
     assert r["logits"]["is_context"].count(True) == sum(1 for x in r["encoded"]["sequence_ids"] if x == 1)
@@ -77,7 +76,7 @@ def oracle(name: str, start_token: str, end_token: str, cls_wins: bool = False):
 
 def test_windows_cover_a_long_context_and_find_the_answer_in_a_later_window():
     with oracle("tiny-bert-qa", "abraham", "lincoln"):
-        r = qa.answer("tiny-bert-qa", "Who was president?", LONG, max_seq_len=64, doc_stride=16)
+        r = qa.run("tiny-bert-qa", "Who was president?", LONG, max_seq_len=64, doc_stride=16)
     assert r["num_windows"] > 5 and r["window"] > 0
     assert r["answer"] == "Abraham Lincoln" and r["start"] == LONG.index("Abraham")
     spans = [(w["context_start"], w["context_end"]) for w in r["windows"]]
@@ -88,7 +87,7 @@ def test_windows_cover_a_long_context_and_find_the_answer_in_a_later_window():
 
 def test_end_before_start_is_never_returned():
     with oracle("tiny-bert-qa", "programming", "generate"):  # argmax end comes before argmax start
-        r = qa.answer("tiny-bert-qa", QUESTION, CONTEXT, handle_impossible_answer=False)
+        r = qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, handle_impossible_answer=False)
     assert r["naive_argmax"]["end_index"] < r["naive_argmax"]["start_index"]
     assert r["naive_argmax"]["text"] == ""  # seed 002's empty answer
     assert r["start_index"] <= r["end_index"] and r["answer"]
@@ -96,17 +95,27 @@ def test_end_before_start_is_never_returned():
 
 def test_no_answer_when_cls_wins():
     with oracle("tiny-bert-qa", "programming", "language", cls_wins=True):
-        r = qa.answer("tiny-bert-qa", QUESTION, CONTEXT)
-        forced = qa.answer("tiny-bert-qa", QUESTION, CONTEXT, handle_impossible_answer=False)
+        r = qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT)
+        forced = qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, handle_impossible_answer=False)
     assert r["no_answer"] and r["answer"] == "" and (r["start"], r["end"]) == (0, 0)
     assert r["score"] == r["null_score"] > r["best_span_score"]
     assert not forced["no_answer"] and forced["answer"] == "programming language"
 
 
+@pytest.mark.parametrize("value,expected", [("false", False), ("False", False), (0, False), ("true", True), (1, True)])
+def test_handle_impossible_answer_is_read_strictly(value, expected):
+    """An API call sending the string "false" means False (it used to be read by truthiness: True)."""
+    with oracle("tiny-bert-qa", "programming", "language", cls_wins=True):
+        r = qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, handle_impossible_answer=value)
+    assert r["no_answer"] is expected
+    with pytest.raises(BadInput, match="handle_impossible_answer must be true or false"):
+        qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, handle_impossible_answer="maybe")
+
+
 def test_loss_for_an_answer_equals_the_mean_of_two_cross_entropies():
-    ran = qa.qa_loss("tiny-bert-qa", QUESTION, CONTEXT, "13 programming languages")
+    ran = qa.loss("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, "13 programming languages")
     loaded = models.load("tiny-bert-qa", "question-answering")
-    enc = loaded.tokenizer(QUESTION, CONTEXT, return_tensors="pt")
+    enc = loaded.tokenizer(BLOOM_QUESTION, BLOOM_CONTEXT, return_tensors="pt")
     with torch.no_grad():
         out = loaded.model(**enc)
     s, e = torch.tensor([ran["start_positions"]]), torch.tensor([ran["end_positions"]])
@@ -115,22 +124,22 @@ def test_loss_for_an_answer_equals_the_mean_of_two_cross_entropies():
     assert ran["loss_function"] == ["CrossEntropyLoss"]
     assert ran["loss"] == pytest.approx(float(expected), abs=1e-5)
     assert ran["answer_tokens"] == ["[UNK]", "programming", "language", "##s"]  # "13" is not in the tiny vocab
-    late = qa.qa_loss("tiny-bert-qa", "Who?", LONG, "Abraham Lincoln", max_seq_len=64, doc_stride=16)
+    late = qa.loss("tiny-bert-qa", "Who?", LONG, "Abraham Lincoln", max_seq_len=64, doc_stride=16)
     assert late["window"] > 0 and late["answer_tokens"] == ["abraham", "lincoln"]
-    assert qa.qa_loss("tiny-bert-qa", QUESTION, CONTEXT, "")["start_positions"] == 0  # no answer: [CLS]
+    assert qa.loss("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, "")["start_positions"] == 0  # no answer: [CLS]
 
 
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: qa.answer("tiny-bert-qa", "", CONTEXT), BadInput, "question is empty"),
-        (lambda: qa.answer("tiny-bert-qa", QUESTION, "  "), BadInput, "context is empty"),
-        (lambda: qa.answer("tiny-bert-qa", QUESTION, CONTEXT, doc_stride=300, max_seq_len=64), BadInput,
+        (lambda: qa.run("tiny-bert-qa", "", BLOOM_CONTEXT), BadInput, "question is empty"),
+        (lambda: qa.run("tiny-bert-qa", BLOOM_QUESTION, "  "), BadInput, "context is empty"),
+        (lambda: qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, doc_stride=300, max_seq_len=64), BadInput,
          "lower doc_stride"),
-        (lambda: qa.answer("tiny-bert-qa", "why " * 60, CONTEXT, max_seq_len=64), BadInput, "shorten the question"),
-        (lambda: qa.answer("tiny-bert-qa", QUESTION, CONTEXT, max_answer_len=0), BadInput, "max_answer_len"),
-        (lambda: qa.answer("tiny-gpt2", QUESTION, CONTEXT), WrongTask, "question-answering"),
-        (lambda: qa.qa_loss("tiny-bert-qa", QUESTION, CONTEXT, "seventeen"), BadInput, "not in the context"),
+        (lambda: qa.run("tiny-bert-qa", "why " * 60, BLOOM_CONTEXT, max_seq_len=64), BadInput, "shorten the question"),
+        (lambda: qa.run("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, max_answer_len=0), BadInput, "max_answer_len"),
+        (lambda: qa.run("tiny-gpt2", BLOOM_QUESTION, BLOOM_CONTEXT), WrongTask, "question-answering"),
+        (lambda: qa.loss("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, "seventeen"), BadInput, "not in the context"),
     ],
 )
 def test_bad_input_says_what_to_do(call, error, match):
@@ -139,32 +148,32 @@ def test_bad_input_says_what_to_do(call, error, match):
 
 
 def test_answer_endpoint(client):
-    out = client.predict("tiny-bert-qa", QUESTION, CONTEXT, 15, 128, 384, False, api_name="/answer")
+    out = client.predict("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, 15, 128, 384, False, api_name="/answer")
     raw = out[-1]
     assert {"answer", "score", "start", "end"} <= set(raw)
-    assert raw["answer"] == CONTEXT[raw["start"]:raw["end"]]
-    assert (raw["start"], raw["end"]) == brute_force("tiny-bert-qa", QUESTION, CONTEXT, 15)[:2]
+    assert raw["answer"] == BLOOM_CONTEXT[raw["start"]:raw["end"]]
+    assert (raw["start"], raw["end"]) == brute_force("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, 15)[:2]
     assert "BertForQuestionAnswering" in out[-4]
-    *_, by_name = client.predict(model="tiny-bert-qa", question=QUESTION, context=CONTEXT, api_name="/answer")
+    *_, by_name = client.predict(model="tiny-bert-qa", question=BLOOM_QUESTION, context=BLOOM_CONTEXT, api_name="/answer")
     assert by_name["max_answer_len"] == qa.MAX_ANSWER_LEN and by_name["doc_stride"] == qa.DOC_STRIDE
 
 
 @not_prefetched("distilbert-base-cased-distilled-squad")
 def test_a_qa_model_not_on_this_machine_names_the_prefetch_command(client):
     with pytest.raises(AppError, match=r"python -m demo\.prefetch distilbert-base-cased-distilled-squad"):
-        client.predict("distilbert-base-cased-distilled-squad", QUESTION, CONTEXT, 15, 128, 384, True,
+        client.predict("distilbert-base-cased-distilled-squad", BLOOM_QUESTION, BLOOM_CONTEXT, 15, 128, 384, True,
                        api_name="/answer")
 
 
 def test_answer_errors_through_the_client(client):
     with pytest.raises(AppError, match="question is empty"):
-        client.predict("tiny-bert-qa", "", CONTEXT, 15, 128, 384, True, api_name="/answer")
+        client.predict("tiny-bert-qa", "", BLOOM_CONTEXT, 15, 128, 384, True, api_name="/answer")
     with pytest.raises(AppError, match="not in the context"):
-        client.predict("tiny-bert-qa", QUESTION, CONTEXT, "seventeen", 384, 128, api_name="/answer_loss")
+        client.predict("tiny-bert-qa", BLOOM_QUESTION, BLOOM_CONTEXT, "seventeen", 384, 128, api_name="/answer_loss")
 
 
 @pytest.mark.bundled
 def test_bundled_minilm_has_a_random_qa_head_and_says_so(client):
-    out = client.predict("all-MiniLM-L6-v2 (bundled)", QUESTION, CONTEXT, 15, 128, 384, True, api_name="/answer")
+    out = client.predict("all-MiniLM-L6-v2 (bundled)", BLOOM_QUESTION, BLOOM_CONTEXT, 15, 128, 384, True, api_name="/answer")
     assert "Newly initialised" in out[-4] and "qa_outputs.weight" in out[-1]["newly_initialized"]
     assert out[-1]["encoded"]["tokens"][:3] == ["[CLS]", "how", "many"]

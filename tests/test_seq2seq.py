@@ -8,10 +8,10 @@ import pytest
 import torch
 from gradio_client.exceptions import AppError
 
-from demo import models, registry, seq2seq
+from demo import models, registry
+from demo.course_texts import LEGUMES
 from demo.errors import BadInput, ModelUnavailable, WrongTask
-
-LEGUMES = "Legumes share resources with nitrogen-fixing bacteria."
+from demo.tasks import seq2seq
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,13 +51,19 @@ def test_a_typed_prefix_is_not_added_twice():
 
 def test_long_text_is_truncated_with_a_notice():
     result = seq2seq.summarize("tiny-t5", "The quick brown fox jumps over the lazy dog. " * 200)
-    assert result["truncated"] and len(result["input_ids"]) == 512
+    assert result["truncation_notice"] and len(result["input_ids"]) == 512
+
+
+def test_generate_kwargs_depend_on_the_task_only():
+    """The settings come from the task's length budget; no loaded model is needed (the parameter was unused)."""
+    assert seq2seq.generate_kwargs("translation") == {"max_new_tokens": 60, "do_sample": False}
+    assert seq2seq.generate_kwargs("summarization") == {"max_new_tokens": 100, "do_sample": False}
 
 
 def test_target_loss_equals_the_model_loss_with_labels():
     model, tok = direct("tiny-t5")
     target = "Les légumes partagent des ressources."
-    result = seq2seq.target_loss("tiny-t5", LEGUMES, target, "translation")
+    result = seq2seq.loss("tiny-t5", LEGUMES, target, "translation")
     enc = tok("translate English to French: " + LEGUMES, return_tensors="pt")
     labels = tok(target, return_tensors="pt")["input_ids"]
     with torch.no_grad():
@@ -93,7 +99,7 @@ def test_endpoints_through_the_client(client):
 
 @pytest.mark.skipif(models.status(registry.get("t5-small")) != "cached", reason="t5-small not prefetched")
 def test_seed_002_summary_with_t5_small():
-    from tabs.seq2seq_tab import SUMMARIZE_EXAMPLE
+    from tabs.tasks.seq2seq import SUMMARIZE_EXAMPLE
 
     result = seq2seq.summarize("t5-small", SUMMARIZE_EXAMPLE)
     assert result["text"].startswith("the inflation reduction act lowers prescription drug costs, health care costs")

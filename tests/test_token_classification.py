@@ -7,13 +7,13 @@ import warnings
 import pytest
 import torch
 from gradio_client.exceptions import AppError
+
+from demo import models
+from demo.course_texts import SYLVAIN, WARRIORS
+from demo.errors import BadInput, WrongTask
+from demo.tasks import token_classification
 from markers import not_prefetched
 
-from demo import models, token_classification
-from demo.errors import BadInput, WrongTask
-
-SYLVAIN = "My name is Sylvain and I work at Hugging Face in Brooklyn."  # HF course chapter 1
-WARRIORS = "The Golden State Warriors are an American professional basketball team based in San Francisco."  # seed 002
 TEXTS = [SYLVAIN, WARRIORS, "Abraham Lincoln was the sixteenth president of the United States."]
 MODELS = ["tiny-bert-ner", "tiny-bert", "tiny-distilbert", "tiny-roberta"]
 
@@ -38,12 +38,12 @@ def pipeline_entities(name: str, text: str, aggregation: str) -> list[dict]:
 @pytest.mark.parametrize("aggregation", token_classification.AGGREGATIONS)
 def test_equals_the_transformers_pipeline(name, aggregation):
     for text in TEXTS:
-        ours = token_classification.token_classify(name, text, aggregation)["entities"]
+        ours = token_classification.run(name, text, aggregation)["entities"]
         assert ours == pipeline_entities(name, text, aggregation), (name, aggregation, text)
 
 
 def test_ner_labels_and_offsets_point_into_the_text():
-    r = token_classification.token_classify("tiny-bert-ner", SYLVAIN, "none")
+    r = token_classification.run("tiny-bert-ner", SYLVAIN, "none")
     assert r["labels"][:3] == ["O", "B-PER", "I-PER"]
     assert all(e["entity"] != "O" for e in r["entities"])  # "O" is left out, as in the pipeline
     for e in r["entities"]:
@@ -51,7 +51,7 @@ def test_ner_labels_and_offsets_point_into_the_text():
 
 
 def test_sub_words_are_grouped_into_words():
-    r = token_classification.token_classify("tiny-bert-ner", SYLVAIN, "first")
+    r = token_classification.run("tiny-bert-ner", SYLVAIN, "first")
     assert r["words"] == ["My", "name", "is", "Sylvain", "and", "I", "work", "at", "Hugging", "Face", "in",
                           "Brooklyn", "."]
     sylvain = [t for t in r["tokens"] if t["word_id"] == 3]
@@ -61,7 +61,7 @@ def test_sub_words_are_grouped_into_words():
     starts = {min(t["start"] for t in r["tokens"] if t["word_id"] == w) for w in range(len(r["words"]))}
     ends = {max(t["end"] for t in r["tokens"] if t["word_id"] == w) for w in range(len(r["words"]))}
     for strategy in ("first", "average", "max"):
-        for e in token_classification.token_classify("tiny-bert-ner", SYLVAIN, strategy)["entities"]:
+        for e in token_classification.run("tiny-bert-ner", SYLVAIN, strategy)["entities"]:
             assert e["start"] in starts and e["end"] in ends, (strategy, e)
 
 
@@ -69,7 +69,7 @@ def test_loss_uses_minus_100_for_special_tokens_and_later_sub_words():
     words = token_classification.words("tiny-bert-ner", SYLVAIN)
     tags = ["O", "O", "O", "B-PER", "O", "O", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "O"]
     assert len(words) == len(tags)
-    ran = token_classification.token_classification_loss("tiny-bert-ner", SYLVAIN, " ".join(tags))
+    ran = token_classification.loss("tiny-bert-ner", SYLVAIN, " ".join(tags))
     assert ran["labels"][0] == -100 and ran["labels"][-1] == -100  # [CLS], [SEP]
     sylvain_tokens = [i for i, t in enumerate(ran["tokens"]) if t in ("s", "##y", "##l", "##v", "##a", "##in")]
     assert ran["labels"][sylvain_tokens[0]] == 1 and all(ran["labels"][i] == -100 for i in sylvain_tokens[1:])
@@ -85,13 +85,13 @@ def test_loss_uses_minus_100_for_special_tokens_and_later_sub_words():
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: token_classification.token_classify("tiny-bert-ner", "", "simple"), BadInput, "empty"),
-        (lambda: token_classification.token_classify("tiny-bert-ner", "x", "longest"), BadInput,
+        (lambda: token_classification.run("tiny-bert-ner", "", "simple"), BadInput, "empty"),
+        (lambda: token_classification.run("tiny-bert-ner", "x", "longest"), BadInput,
          "none, simple, first, average, max"),
-        (lambda: token_classification.token_classify("tiny-gpt2", "x", "simple"), WrongTask, "token-classification"),
-        (lambda: token_classification.token_classification_loss("tiny-bert-ner", SYLVAIN, "O O"), BadInput,
+        (lambda: token_classification.run("tiny-gpt2", "x", "simple"), WrongTask, "token-classification"),
+        (lambda: token_classification.loss("tiny-bert-ner", SYLVAIN, "O O"), BadInput,
          "13 words"),
-        (lambda: token_classification.token_classification_loss("tiny-bert-ner", "Hi there", "O B-FOOD"), BadInput,
+        (lambda: token_classification.loss("tiny-bert-ner", "Hi there", "O B-FOOD"), BadInput,
          "Unknown label 'B-FOOD'"),
     ],
 )
@@ -101,8 +101,8 @@ def test_bad_input_says_what_to_do(call, error, match):
 
 
 def test_long_text_is_truncated_with_a_notice():
-    r = token_classification.token_classify("tiny-bert-ner", "Hugging Face is in New York City. " * 60, "simple")
-    assert r["truncated"] and "cut off" in r["notice"]
+    r = token_classification.run("tiny-bert-ner", "Hugging Face is in New York City. " * 60, "simple")
+    assert r["truncation_notice"] and "cut off" in r["truncation_notice"]
     assert max(t["index"] for t in r["tokens"]) == 254  # 256 tokens: [CLS] + 254 + [SEP]
 
 
@@ -110,7 +110,7 @@ def test_token_classify_endpoint(client):
     out = client.predict("tiny-bert-ner", WARRIORS, "first", api_name="/token_classify")
     raw = out[-1]
     assert raw["aggregation"] == "first"
-    assert raw["entities"] == token_classification.token_classify("tiny-bert-ner", WARRIORS, "first")["entities"]
+    assert raw["entities"] == token_classification.run("tiny-bert-ner", WARRIORS, "first")["entities"]
     assert set(raw["entities"][0]) >= {"word", "entity", "score", "start", "end"}
     assert "BertForTokenClassification" in out[-4]
     *_, by_name = client.predict(model="tiny-bert-ner", text=WARRIORS, aggregation="none", api_name="/token_classify")

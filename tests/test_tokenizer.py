@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from gradio_client.exceptions import AppError
 
-from demo import models, tokenizer_inspect as ti
+from demo import models
+from demo import tokenizer_inspect as ti
+from demo.course_texts import I_LOVE_NLP
 from demo.errors import BadInput, UnknownModel, WrongTask
 from tabs import tokenizer_tab
 
@@ -24,7 +26,7 @@ PAIR_B = "Transformers use attention to mix tokens"
 
 @pytest.mark.bundled
 def test_seed_002_i_love_nlp():
-    r = ti.inspect(MINILM, "I love NLP!")
+    r = ti.inspect(MINILM, I_LOVE_NLP)
     seq = r["sequences"][0]
     assert seq["input_ids"] == [101, 1045, 2293, 17953, 2361, 999, 102]
     assert seq["tokens"] == ["[CLS]", "i", "love", "nl", "##p", "!", "[SEP]"]
@@ -42,7 +44,7 @@ def test_seed_002_i_love_nlp():
 
 @pytest.mark.bundled
 def test_seed_002_round_trip_lowercases():
-    rt = ti.round_trip(MINILM, "I love NLP!")["sequences"][0]
+    rt = ti.round_trip(MINILM, I_LOVE_NLP)["sequences"][0]
     assert rt["decoded"] == "[CLS] i love nlp! [SEP]"
     assert rt["decoded_skip_special"] == "i love nlp!"
     assert rt["identical"] is False and "lower-cases" in rt["why"]
@@ -111,8 +113,8 @@ def test_offsets_point_at_the_token_text():
 
 
 def test_add_special_tokens_false():
-    with_sp = ti.inspect("tiny-bert", "I love NLP!")["sequences"][0]
-    without = ti.inspect("tiny-bert", "I love NLP!", add_special_tokens=False)["sequences"][0]
+    with_sp = ti.inspect("tiny-bert", I_LOVE_NLP)["sequences"][0]
+    without = ti.inspect("tiny-bert", I_LOVE_NLP, add_special_tokens=False)["sequences"][0]
     assert without["input_ids"] == with_sp["input_ids"][1:-1]
     assert not any(without["special_tokens_mask"])
 
@@ -337,7 +339,7 @@ def test_coloured_view_covers_the_text_in_order():
 
     r = ti.inspect("tiny-roberta", "Hugging Face is in New York City. éà ok")
     html = tokenizer_tab.colour_sequence(r["sequences"][0], None)
-    no_badges = re.sub(r"<span[^>]*title='special token[^']*'[^>]*>.*?</span>", "", html)
+    no_badges = re.sub(r'<span class="[^"]*tc-chip--special[^"]*"[^>]*>.*?</span>', "", html)
     text = re.sub(r"<[^>]+>", "", no_badges)
     import html as h
 
@@ -365,17 +367,17 @@ def test_api_tokenize_raw_keys(client):
 
 
 def test_api_keywords_named_after_parameters(client):
-    out = client.predict(tokenizer="tiny-bert", text="I love NLP!", text_pair="Paris.", add_special_tokens=True,
+    out = client.predict(tokenizer="tiny-bert", text=I_LOVE_NLP, text_pair="Paris.", add_special_tokens=True,
                          padding="max_length", truncation="longest_first", max_length=12, api_name="/tokenize")
     seq = out[-1]["sequences"][0]
     assert len(seq["input_ids"]) == 12 and 1 in seq["token_type_ids"]
 
 
 def test_api_round_trip_and_counts(client):
-    _, raw = client.predict("tiny-bert", "I love NLP!", "", True, "longest", "do_not_truncate", 0,
+    _, raw = client.predict("tiny-bert", I_LOVE_NLP, "", True, "longest", "do_not_truncate", 0,
                             api_name="/decode_round_trip")
     assert raw["sequences"][0]["decoded_skip_special"] == "i love nlp!"
-    table = client.predict(["tiny-bert", "tiny-gpt2"], "I love NLP!", api_name="/token_counts")
+    table = client.predict(["tiny-bert", "tiny-gpt2"], I_LOVE_NLP, api_name="/token_counts")
     assert [row[0] for row in table["data"]] == ["tiny-bert", "tiny-gpt2"]
 
 
@@ -409,7 +411,7 @@ def test_api_unknown_tokenizer(client):
 
 @pytest.mark.browser
 def test_browser_tokenizer_tabs_render_xss_as_text(page):
-    from browser import open_tab, screenshot
+    from testkit.browser import open_tab, screenshot
 
     open_tab(page, "Tokenizer")
     page.get_by_label("text", exact=False).filter(visible=True).first.fill(f"I love NLP!\n{XSS}")
@@ -431,3 +433,40 @@ def test_browser_tokenizer_tabs_render_xss_as_text(page):
     page.get_by_text("candidate tokens picked").first.wait_for(timeout=30_000)
     assert page.locator("img[src='x']").count() == 0
     screenshot(page, "mlm_masking")
+
+
+# ---------------------------------------------------------------------------
+# Booleans from the API: "false" means False (never read by truthiness)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("off", [False, "false", "False", 0])
+def test_add_special_tokens_false_in_any_spelling(off):
+    r = ti.inspect("tiny-bert", I_LOVE_NLP, add_special_tokens=off)
+    assert r["settings"]["add_special_tokens"] is False
+    assert "[CLS]" not in r["sequences"][0]["tokens"]
+    rt = ti.round_trip("tiny-bert", I_LOVE_NLP, add_special_tokens=off)
+    assert rt == ti.round_trip("tiny-bert", I_LOVE_NLP, add_special_tokens=False)
+
+
+@pytest.mark.parametrize("bad", ["no", "yes", 2, None])
+def test_add_special_tokens_refuses_what_is_not_a_boolean(bad):
+    with pytest.raises(BadInput, match="add_special_tokens must be true or false"):
+        ti.inspect("tiny-bert", I_LOVE_NLP, add_special_tokens=bad)
+
+
+# ---------------------------------------------------------------------------
+# One contract for truncation: truncation_notice is a sentence when tokens were cut, else None
+# ---------------------------------------------------------------------------
+
+
+def test_truncation_notice_names_the_cut_sequences():
+    r = ti.inspect("tiny-bert", "word " * 20 + "\nhi", truncation="longest_first", max_length=8)
+    assert isinstance(r["truncation_notice"], str) and "truncated" not in r
+    assert "sequence(s) 1 " in r["truncation_notice"] and "max_length=8" in r["truncation_notice"]
+    assert "✂️" in tokenizer_tab.summary_md(r)
+    rt = ti.round_trip("tiny-bert", "word " * 20 + "\nhi", truncation="longest_first", max_length=8)
+    assert rt["truncation_notice"] == r["truncation_notice"]
+    for kw in (dict(), dict(truncation="longest_first", max_length=64)):  # nothing cut
+        assert ti.inspect("tiny-bert", I_LOVE_NLP, **kw)["truncation_notice"] is None
+        assert ti.round_trip("tiny-bert", I_LOVE_NLP, **kw)["truncation_notice"] is None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from demo import decoding, embeddings, fill_mask
-from tabs import decoding_tab, embeddings_tab, fill_mask_tab
+from demo import decoding, embeddings
+from demo.tasks import fill_mask
+from tabs import decoding_tab, embeddings_tab
 from tabs.common import code, plot_text
+from tabs.tasks.fill_mask import predictions_figure
 
 XSS = '<b>bold</b><a href="http://evil.example">link</a><img src=x onerror=alert(1)>'
 
@@ -36,8 +38,8 @@ def test_embeddings_charts_show_html_in_sentences_as_text():
 
 
 def test_fill_mask_bars_keep_predictions_apart_and_escaped():
-    r = fill_mask.fill_mask("tiny-bert", f"{XSS} the [MASK] .", 10)
-    fig = fill_mask_tab.predictions_figure(r)
+    r = fill_mask.run("tiny-bert", f"{XSS} the [MASK] .", 10)
+    fig = predictions_figure(r)
     labels = fig.data[0].y
     assert len(set(labels)) == len(labels) == 10  # one bar per prediction, even if two read the same
     assert "<b>" not in _figure_strings(fig)
