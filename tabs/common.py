@@ -22,10 +22,11 @@ def user_error(message: object) -> gr.Error:
 
     Gradio renders a gr.Error's message as HTML in the browser's toast, so a typed ``<b>`` would turn
     bold, ``<img src=x>`` would become an image and the hint "type [MASK] or <mask>" would lose its
-    ``<mask>``. Escaped here, the toast shows exactly what was typed. API clients receive the same
-    HTML text (Gradio's contract for the message); ``html.unescape`` gives back the plain sentence.
+    ``<mask>``. Escaped here, the toast shows exactly what was typed. Only ``&`` and ``<`` need it
+    (a lone ``>`` is text in HTML), so "temperature must be > 0" reaches API clients unchanged; they
+    receive the message as HTML (Gradio's contract): ``html.unescape`` gives back the plain sentence.
     """
-    return gr.Error(html.escape(str(message), quote=False))
+    return gr.Error(str(message).replace("&", "&amp;").replace("<", "&lt;"))
 
 
 def _to_gr_error(e: Exception) -> gr.Error:

@@ -18,8 +18,9 @@ TYPED = '<b>bold</b> <img src=x> <a href="https://example.org">link</a> & [MASK]
 def test_user_error_escapes_markup_and_unescapes_back():
     err = user_error(TYPED)
     assert isinstance(err, gr.Error)
-    assert "<" not in err.message and ">" not in err.message
+    assert "<" not in err.message  # no tag can open; a lone ">" is text
     assert html.unescape(err.message) == TYPED
+    assert user_error("temperature must be > 0").message == "temperature must be > 0"
 
 
 def test_guard_escapes_engine_messages():
