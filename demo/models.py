@@ -10,6 +10,9 @@
 - offline-aware: bundled packages and local directories first, then the local
   Hugging Face cache, then the hub only if it answers quickly; otherwise
   :class:`ModelUnavailable` names the command that fixes it.
+
+One module (~470 lines) on purpose: the cache, its lock and the loader are the app's only
+module-level mutable state, and keeping them together keeps that state in one place.
 """
 
 from __future__ import annotations
