@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio: no outbound lookup
 
 import gradio as gr
 
-from tabs import TABS
+from tabs import TABS, links, presenter
 from tabs.common import GENERATE_LANE, MODEL_LANE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -62,20 +67,53 @@ def _apply_queue_setting(demo: gr.Blocks, mode: str) -> None:
         share_lanes(demo, limits, one_queue=mode == "one")
 
 
+def tab_id(module: ModuleType) -> str:
+    """A tab's id (its module's name: tokenizer, tasks, decoding, …); links select tabs by it."""
+    return module.__name__.rsplit(".", 1)[-1].removesuffix("_tab").replace("_", "-")
+
+
 def build_app() -> gr.Blocks:
     mode = queue_mode()  # before building anything: a mistyped TC_QUEUE stops here
     with gr.Blocks(title="Transformers Classroom") as demo:
-        gr.Markdown(INTRO, elem_id="intro")
-        for t in TABS:
-            with gr.Tab(t.TITLE):
-                t.build()
+        with gr.Row(equal_height=True):
+            gr.Markdown(INTRO, elem_id="intro")
+            presenter.build(demo)  # the presenter-mode toggle; ?present=1 turns it on
+        notice = links.notice()  # what a link (?tab=…) had that the app ignored
+        with gr.Tabs():
+            for t in TABS:
+                with gr.Tab(t.TITLE, id=tab_id(t)):
+                    t.build()
+        links.wire(demo, notice)
     demo.queue(default_concurrency_limit=2, max_size=QUEUE_MAX_SIZE)
     _apply_queue_setting(demo, mode)
     return demo
 
 
+class PageCompression:
+    """Gzip for what Gradio's own BrotliMiddleware leaves out: it compresses only paths with a file
+    extension (.js, .css), so the page itself ("/", ~570 kB) and /config (~440 kB) went out uncompressed.
+
+    Paths with an extension pass through to it untouched (they keep brotli); Starlette's GZipMiddleware
+    skips streams (text/event-stream), images and anything already encoded.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        last = scope.get("path", "").rsplit("/", 1)[-1]
+        app = self.gzip if scope["type"] == "http" and "." not in last else self.app
+        await app(scope, receive, send)
+
+
 def launch_kwargs() -> dict:
+    from starlette.middleware import Middleware
+
     return {
+        "app_kwargs": {"middleware": [Middleware(PageCompression)]},
         "css": (ASSETS / "style.css").read_text(encoding="utf-8"),
         "theme": gr.themes.Soft(),
         # every handler raises gr.Error itself; this makes Gradio's own input checks (a word sent

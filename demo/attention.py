@@ -310,6 +310,8 @@ def document(att: Attentions, view: str, layers: list[int], heads: list[int]) ->
         "levels": QUANT_LEVELS,
         "filters": list(FILTER_NAMES),
         "filename": f"attention-{view}-view",
+        # the PNG export's caption (attention_png.js adds the layer picked in the head view)
+        "caption": f"{att.model} — {view} view" + ("" if view == "head" else f" — all {att.num_layers} layers"),
     }
     title = f"{att.model} — {view} view"
     notices = "".join(f'<div class="tc-notice">{html.escape(n)}</div>' for n in att.notes)

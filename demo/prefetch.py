@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Callable
 
 from demo import models, registry
 from demo.errors import UnknownModel
@@ -46,6 +47,46 @@ def fetch(spec: registry.ModelSpec) -> str:
         revision=spec.revision,
         allow_patterns=["*.json", "*.txt", "*.model", "*.jinja", *weights],
     )
+
+
+OFFLINE_MESSAGE = (
+    "The Hugging Face Hub is out of reach from this machine (no internet, or HF_HUB_OFFLINE=1), so nothing "
+    "was downloaded. Bundled models work as they are. To prepare the others, run `python -m demo.prefetch` "
+    "on a machine with internet (the same Hugging Face cache), or connect this one and press the button again."
+)
+
+
+def prepare_class(progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """Fetch every registry model that is not on this machine yet (what `python -m demo.prefetch` does),
+    reporting ``progress(done, total, name)`` before each one.
+
+    Never raises for the hub being away: returns {"reachable": False, "message": …} at once instead
+    (the probe is models._hub_reachable: at most ~2 s, immediate with HF_HUB_OFFLINE=1).
+    """
+    specs = _pick([])
+    todo = [s for s in specs if models.status(s) not in ("bundled", "local", "cached")]
+    ready = [s.name for s in specs if s not in todo]
+    if not todo:
+        return {"reachable": None, "fetched": [], "ready": ready, "failed": {},
+                "message": "Every model is already on this machine: nothing to download."}
+    if not models._hub_reachable():
+        return {"reachable": False, "fetched": [], "ready": ready, "failed": {},
+                "missing": [s.name for s in todo], "message": OFFLINE_MESSAGE}
+    fetched, failed = [], {}
+    for i, spec in enumerate(todo):
+        if progress is not None:
+            progress(i, len(todo), spec.name)
+        try:
+            fetch(spec)
+            fetched.append(spec.name)
+        except Exception as e:  # noqa: BLE001 - report it and go on with the others
+            failed[spec.name] = f"{type(e).__name__}: {str(e)[:200]}"
+    if progress is not None:
+        progress(len(todo), len(todo), "done")
+    message = f"Downloaded {len(fetched)} of {len(todo)} models."
+    if failed:
+        message += f" {len(failed)} failed ({', '.join(failed)}): run `python -m demo.prefetch NAME` to retry one."
+    return {"reachable": True, "fetched": fetched, "ready": ready, "failed": failed, "message": message}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ sentence of each pair (one line per line of ``text``, or a single line for every
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from demo import models, registry
@@ -356,6 +357,60 @@ def padding_is_max(settings: dict[str, Any]) -> bool:
     return settings["padding"] == "max_length" and settings["truncation"] == "do_not_truncate"
 
 
+def _lowercases(tok: Any) -> bool:
+    """Whether the tokenizer itself lower-cases (an uncased model), tried on its own output."""
+    ids = tok("ABC xyz", add_special_tokens=False)["input_ids"]
+    return "ABC" not in tok.decode(ids) and "abc" in tok.decode(ids).lower()
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _round_trip_why(tok: Any, ids: list[int], original: str, decoded: str, skipped: str,
+                    settings: dict[str, Any]) -> str:
+    """What really made decode(encode(text)) differ from the text, tried cause by cause on this tokenizer:
+    special tokens typed in the text (skip_special_tokens drops them), [UNK], truncation, lower-casing,
+    accents, spaces; otherwise where the two first differ."""
+    causes: list[str] = []
+    ref = original
+    typed = sorted({t for t in tok.all_special_tokens if t and t in original and t not in skipped}, key=len,
+                   reverse=True)
+    if typed:
+        many = len(typed) > 1
+        back = f" decode(…, skip_special_tokens=False) keeps {'them' if many else 'it'}" + (
+            " and gives the input back." if decoded == original else ".")
+        causes.append(f"the text contains {'special tokens' if many else 'a special token'} typed as text "
+                      f"({', '.join(typed)}): {'each' if many else 'it'} became one special id, and "
+                      f"skip_special_tokens=True removed {'them' if many else 'it'};{back}")
+        for t in typed:
+            ref = ref.replace(t, "")
+    if skipped != ref:
+        unk_id = tok.unk_token_id
+        if unk_id is not None and unk_id in ids:
+            causes.append(f"{tok.unk_token} replaced text the vocabulary cannot spell: it cannot be decoded back.")
+        elif len(skipped) < len(ref.strip()) and settings["truncation"] != "do_not_truncate":
+            causes.append("truncation cut the text.")
+        elif _squeeze(skipped) == _squeeze(ref):
+            causes.append("only spaces differ: the tokenizer's normalisation or decode's "
+                          "clean_up_tokenization_spaces moved or dropped spaces (e.g. around punctuation).")
+        elif _squeeze(skipped) == _squeeze(ref).lower() and _lowercases(tok):
+            causes.append("the tokenizer lower-cases (an uncased model): case is lost.")
+        elif _squeeze(skipped) == _squeeze(_strip_accents(ref)).lower() and _lowercases(tok):
+            causes.append("the tokenizer lower-cases and strips accents (an uncased model).")
+        elif _squeeze(skipped) == _squeeze(_strip_accents(ref)):
+            causes.append("the tokenizer strips accents.")
+        else:
+            at = next((i for i, (a, b) in enumerate(zip(ref, skipped)) if a != b), min(len(ref), len(skipped)))
+            causes.append(f"the tokenizer's normalisation changed the text: from character {at} the input reads "
+                          f"{ref[at:at + 12]!r} and the decoded text {skipped[at:at + 12]!r}.")
+    return " ".join(c[0].upper() + c[1:] for c in causes)
+
+
 def round_trip(
     tokenizer: str,
     text: str,
@@ -373,25 +428,13 @@ def round_trip(
     tok, info, texts, pairs, batch, settings, notices = _encode(
         tokenizer, text, text_pair, add_special_tokens, padding, truncation, max_length
     )
-    unk_id = tok.unk_token_id
     out = []
     for i, ids in enumerate(batch["input_ids"]):
         decoded = tok.decode(ids, skip_special_tokens=False)
         skipped = tok.decode(ids, skip_special_tokens=True)
         original = texts[i] if pairs is None else f"{texts[i]} {pairs[i]}"
         identical = skipped == original
-        why = ""
-        if not identical:
-            if unk_id is not None and unk_id in ids:
-                why = f"{tok.unk_token} replaced text the vocabulary cannot spell: it cannot be decoded back."
-            elif len(skipped) < len(original.strip()) and settings["truncation"] != "do_not_truncate":
-                why = "truncation cut the text."
-            elif skipped.lower() == original.lower():
-                why = "the tokenizer lower-cases (an uncased model): case is lost."
-            elif " ".join(skipped.split()).lower() == " ".join(original.split()).lower():
-                why = "only spaces differ: the tokenizer normalises whitespace."
-            else:
-                why = "normalisation changed the text (lower-casing, accents stripped, spaces around punctuation)."
+        why = "" if identical else _round_trip_why(tok, ids, original, decoded, skipped, settings)
         out.append(
             {
                 "input_ids": ids,

@@ -10,6 +10,7 @@ import gradio as gr
 
 from demo import anatomy
 from demo.errors import BadInput
+from tabs import links
 from tabs.common import code, escape, guard, raw_output
 
 TITLE = "Anatomy"
@@ -41,6 +42,16 @@ def _family_classes(fam: str) -> list[str]:
     return classes
 
 
+EXAMPLE_CLASSES = ["DistilBertForSequenceClassification", "DistilBertForMaskedLM", "BertForNextSentencePrediction",
+                   "GPT2LMHeadModel", "T5ForConditionalGeneration"]
+
+
+def family_of(model_class: str, current: str):
+    """The architecture a picked class belongs to, when it is not the one shown (else leave it)."""
+    fam = next((f for f, classes in _classes_by_family().items() if model_class in classes), None)
+    return fam if fam is not None and fam != current else gr.skip()
+
+
 def _family_table(fam: str) -> str:
     return _table([anatomy.anatomy(c) for c in _family_classes(fam)])
 
@@ -70,9 +81,9 @@ def build() -> None:
         )
         show = gr.Button("Show head and losses", variant="primary", scale=1)
     gr.Examples(
-        [["DistilBertForSequenceClassification"], ["DistilBertForMaskedLM"], ["BertForNextSentencePrediction"],
-         ["GPT2LMHeadModel"], ["T5ForConditionalGeneration"]],
-        [model_class], label="Examples (the course notes' DistilBERT table, and the other tabs' heads)",
+        [[c] for c in EXAMPLE_CLASSES], [model_class], example_labels=EXAMPLE_CLASSES,  # labels: a class of
+        # another architecture is not among the dropdown's choices, and the chip would be blank without one
+        label="Examples (the course notes' DistilBERT table, and the other tabs' heads)",
     )
     one = gr.Markdown()
     raw = raw_output()
@@ -82,15 +93,17 @@ def build() -> None:
     gr.on(None, guard(_family_table, lane=None), inputs=family, outputs=overview, api_visibility="private")
 
     @guard(lane=None)
-    def pick_family(fam: str):
+    def pick_family(fam: str, current: str):
         classes = _family_classes(fam)
-        return gr.Dropdown(choices=classes, value=classes[0])
+        return gr.Dropdown(choices=classes, value=current if current in classes else classes[0])
 
     @guard
     def show_class(model_class: str):
         result = anatomy.anatomy(model_class)
         return _table([result]), result
 
-    family.change(pick_family, family, model_class, api_visibility="private")
-    show.click(show_class, model_class, [one, raw], api_name="anatomy")
+    family.change(pick_family, [family, model_class], model_class, api_visibility="private")
+    # an example of another architecture (GPT-2, T5, BERT) switches the overview to that architecture
+    model_class.change(guard(family_of, lane=None), [model_class, family], family, api_visibility="private")
+    links.register("anatomy", show.click(show_class, model_class, [one, raw], api_name="anatomy"))
     model_class.change(show_class, model_class, [one, raw], api_visibility="private")  # picked, an example, a new architecture

@@ -10,6 +10,7 @@ import gradio as gr
 
 from demo import attention, registry
 from demo.course_texts import PYTHON_LANGUAGE, PYTHON_SNAKE
+from tabs import links
 from tabs.common import escape, guard, model_picker, raw_output
 
 TITLE = "Attention"
@@ -130,14 +131,17 @@ def build() -> None:
 
     inputs = [model, text, text_pair, view, layers, heads]
     outputs = [frame, notes, raw, page]
-    go.click(show, inputs, outputs, api_name="attention").then(
+    event = go.click(show, inputs, outputs, api_name="attention")
+    event.then(
         guard(_export, lane=None), page, download, api_visibility="private", show_progress="hidden"
     )
 
     available = set(registry.names_for("attention"))
-    gr.Examples(
+    examples = gr.Examples(
         [row for row in EXAMPLES if row[0] in available],
         inputs=[model, text, text_pair, view],
         label="Examples (course notes: the same word in two contexts)",
         examples_per_page=6,
+        cache_examples=False,  # run on click (links.register)
     )
+    links.register("attention", event, examples=examples)

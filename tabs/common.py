@@ -140,8 +140,26 @@ def model_picker(task: str | tuple[str, ...], prefer_trained_head: str | None = 
 
 def raw_output(label: str = "Raw output") -> gr.JSON:
     """The collapsed JSON that shows what the engine really returned."""
-    with gr.Accordion(label, open=False):
+    with gr.Accordion(label, open=False, elem_classes="tc-raw"):  # tc-raw: hidden in presenter mode
         return gr.JSON(label=label)
+
+
+PLOT_LINES = "rgba(128, 128, 128, 0.3)"  # grid and axis lines that show on a light and on a dark page
+
+
+def themed(fig: Any) -> Any:
+    """A plotly figure that reads in Gradio's light and dark theme.
+
+    gr.Plot draws the figure as it comes (Gradio applies no theme to plotly), and a plotly template's
+    white paper would stay a white box on a dark page. The background here is transparent, the grid
+    a grey that shows on both; the text colour follows the page's through assets/style.css
+    (``.dark .js-plotly-plot``), since no single colour has 4.5:1 contrast against both backgrounds.
+    """
+    clear = "rgba(0, 0, 0, 0)"
+    fig.update_layout(template="plotly_white", paper_bgcolor=clear, plot_bgcolor=clear)
+    fig.update_xaxes(gridcolor=PLOT_LINES, zerolinecolor=PLOT_LINES, linecolor=PLOT_LINES)
+    fig.update_yaxes(gridcolor=PLOT_LINES, zerolinecolor=PLOT_LINES, linecolor=PLOT_LINES)
+    return fig
 
 
 def head_notice(loaded: models.Loaded) -> str:

@@ -12,8 +12,9 @@ from typing import Any
 import gradio as gr
 
 from demo import decoding, registry
+from tabs import links
 from tabs.chips import chips
-from tabs.common import GENERATE_LANE, code, distinct_labels, escape, guard, model_picker, plot_text, raw_output
+from tabs.common import GENERATE_LANE, code, distinct_labels, escape, guard, model_picker, plot_text, raw_output, themed
 
 TITLE = "Decoding playground"
 
@@ -111,6 +112,25 @@ def _sequences_html(result: dict) -> str:
     return head + "".join(cards)
 
 
+def _stopped_html(partial: dict) -> str:
+    """What Stop leaves on screen: where it stopped and the text generated so far (the charts follow)."""
+    n = len(partial.get("steps") or [])
+    what = " (best beam)" if partial.get("strategy") == "beam search" else ""
+    return (
+        f"<div class=\"tc-muted\">⏹ stopped at step {n}{escape(what)} — the charts below show the "
+        f"{n} step{'s' if n != 1 else ''} generated so far.</div>"
+        f'<div class="tc-card tc-pre">{escape(partial.get("text", ""))}</div>'
+    )
+
+
+def _partial_result(part: dict, steps: list[dict], strategy: str) -> dict:
+    """A result-shaped dict of what a stream has generated so far, for the step view after Stop."""
+    seq = {"text": part["text"], "token_ids": part["token_ids"], "tokens": [], "score": 0.0,
+           "finish_reason": "stopped"}
+    return {"partial": True, "strategy": strategy, "text": part["text"], "steps": list(steps),
+            "sequences": [seq], "prompt": part.get("prompt", "")}
+
+
 def _streaming_html(part: dict) -> str:
     what = " (best beam so far)" if part["last_step"].get("beams") else ""
     return (
@@ -126,7 +146,7 @@ def _step_figure(result: dict | None, step: int, row: int):
     fig = go.Figure()
     if not result or not result.get("steps"):
         fig.update_layout(height=360, title="Generate to see the next-token distribution at each step")
-        return fig
+        return themed(fig)
     st = result["steps"][min(step, len(result["steps"]) - 1)]
     rec = st["rows"][min(row, len(st["rows"]) - 1)]
     cands = rec["candidates"][:14]
@@ -147,7 +167,7 @@ def _step_figure(result: dict | None, step: int, row: int):
                         f"· entropy {rec['entropy']:.2f} nats", font=dict(size=14)),
         xaxis_title="probability", yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.12),
     )
-    return fig
+    return themed(fig)
 
 
 def _overview_figure(result: dict | None, row: int):
@@ -171,7 +191,7 @@ def _overview_figure(result: dict | None, row: int):
                         "and how likely the chosen token was", font=dict(size=14)),
         legend=dict(orientation="h", y=-0.25),
     )
-    return fig
+    return themed(fig)
 
 
 def _insight(result: dict | None, row: int = 0) -> str:
@@ -230,10 +250,11 @@ def _beam_figure(result: dict | None):
             p = b.get("parent", -1)
             if 0 <= p < len(prev_y):
                 fig.add_scatter(x=[st["step"] - 1, st["step"]], y=[prev_y[p], y], mode="lines",
-                                line=dict(color="#cbd5e1", width=1), showlegend=False, hoverinfo="skip")
-        fig.add_scatter(
-            x=[st["step"]] * len(beams), y=ys, mode="markers", showlegend=False,
-            marker=dict(size=7, color="#6366f1"), hoverinfo="text",
+                                line=dict(color="#64748b", width=1.5), showlegend=False, hoverinfo="skip")
+        fig.add_scatter(  # each node labelled with the token it added
+            x=[st["step"]] * len(beams), y=ys, mode="markers+text", showlegend=False,
+            text=[plot_text(_shown(b["token"]))[:12] for b in beams], textposition="top center",
+            textfont=dict(size=11), marker=dict(size=8, color="#6366f1"), hoverinfo="text",
             hovertext=[f"{plot_text(repr(_shown(b['token'])))} → {b['score']:.2f}<br>{plot_text(b['text'][-80:])}"
                        for b in beams],
         )
@@ -247,14 +268,14 @@ def _beam_figure(result: dict | None):
                 xs.append(st["step"])
                 ys.append(hit["score"])
         fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=f"returned #{i + 1}",
-                        line=dict(color=["#dc2626", "#f97316", "#eab308"][i % 3], width=2), marker=dict(size=5))
+                        line=dict(color=["#dc2626", "#f97316", "#eab308"][i % 3], width=4), marker=dict(size=10))
     fig.update_layout(
         height=360, margin=dict(l=10, r=10, t=50, b=40), xaxis_title="step", yaxis_title="cumulative log-prob",
-        title=dict(text="Beams kept at each step (hover a dot for its text); returned sequences' paths in colour",
-                   font=dict(size=14)),
+        title=dict(text="Beam tree: each node is a kept beam, labelled with the token it added, linked to its "
+                        "parent; the returned sequences' paths are highlighted", font=dict(size=14)),
         legend=dict(orientation="h", y=-0.2),
     )
-    return fig
+    return themed(fig)
 
 
 def _step_md(result: dict | None, step: int, row: int) -> str:
@@ -363,7 +384,12 @@ def decode(
     top_k: int, top_p: float, repetition_penalty: float, seed: int, use_chat_template: bool,
 ):
     """/decode: every setting is its own parameter, named as in generate(); streams the text, then
-    yields (sequences, notices, prompt view, raw output, state)."""
+    yields (sequences, notices, prompt view, raw output, state, partial). ``state`` (the step view's
+    result) is emptied first, so a new run clears the old charts; ``partial`` holds the steps so far,
+    for Stop."""
+    yield '<div class="tc-muted">generating…</div>', "", "", gr.skip(), None, None
+    strategy = "beam search" if int(num_beams or 1) > 1 else ("sampling" if do_sample is True else "greedy")
+    steps: list[dict] = []
     stream = decoding.decode_stream(
         model, prompt, max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
         num_return_sequences=num_return_sequences, no_repeat_ngram_size=no_repeat_ngram_size,
@@ -373,9 +399,22 @@ def decode(
     for part in stream:
         if part.get("partial"):
             note = "\n\n".join(f"ℹ️ {escape(n)}" for n in part["notices"])
-            yield _streaming_html(part), note, gr.skip(), gr.skip(), gr.skip()
+            steps.append(part["last_step"])
+            yield _streaming_html(part), note, gr.skip(), gr.skip(), gr.skip(), _partial_result(part, steps, strategy)
         else:
-            yield _sequences_html(part), _notices_md(part), _prompt_html(part), part, part
+            yield _sequences_html(part), _notices_md(part), _prompt_html(part), part, part, None
+
+
+def stopped(partial: dict | None) -> tuple:
+    """Stop: say where the run stopped and show the steps generated so far in the step view."""
+    if not partial:
+        return '<div class="tc-muted">⏹ stopped before the first step.</div>', gr.skip()
+    return _stopped_html(partial), partial
+
+
+def failed() -> str:
+    """A run that raised (the toast says why): take the "generating…" line away."""
+    return ""
 
 
 def show_result(result: dict | None) -> tuple:
@@ -516,7 +555,7 @@ def build() -> None:
     sliders = [do_sample, num_beams, num_return_sequences, no_repeat_ngram_size, early_stopping,
                temperature, top_k, top_p, repetition_penalty]
 
-    preset.change(fill_preset, preset, sliders + [preset_help], api_name="fill", api_visibility="private")
+    filled = preset.change(fill_preset, preset, sliders + [preset_help], api_name="fill", api_visibility="private")
     for c in sliders:
         c.input(to_custom, None, preset, api_visibility="private")
 
@@ -526,9 +565,12 @@ def build() -> None:
 
     ins = [model, prompt, max_new_tokens, do_sample, num_beams, num_return_sequences, no_repeat_ngram_size,
            early_stopping, temperature, top_k, top_p, repetition_penalty, seed, use_chat_template]
-    run = gr.on([go_btn.click, prompt.submit], decode, ins, [sequences, notices, prompt_view, raw, state],
+    partial = gr.State(None)  # the steps of the run in progress, for Stop
+    run = gr.on([go_btn.click, prompt.submit], decode, ins, [sequences, notices, prompt_view, raw, state, partial],
                 api_name="decode")
-    stop_btn.click(None, None, None, cancels=[run], api_visibility="private")  # Stop ends a run started either way
+    run.failure(failed, None, sequences, api_visibility="private")
+    # Stop ends a run started either way, and leaves what it generated in view
+    stop_btn.click(stopped, partial, [sequences, state], cancels=[run], api_visibility="private")
 
     # the step view, from the stored result
     view = [step, row, step_plot, step_info, beams_df, overview_plot, beam_plot, insight]
@@ -540,4 +582,6 @@ def build() -> None:
     compare_btn.click(compare, [model, prompt, strategies, cmp_max_new_tokens, cmp_seed, use_chat_template],
                       [compare_view, compare_raw], api_name="compare")
 
-    gr.Examples(EXAMPLES, [prompt, preset, use_chat_template], label="Examples (course notes: pipelines, tasks and decoding)")
+    examples = gr.Examples(EXAMPLES, [prompt, preset, use_chat_template], cache_examples=False,
+                           label="Examples (course notes: pipelines, tasks and decoding)")
+    links.register("decoding", run, examples=examples, prepare=filled)  # an example's preset fills the sliders first

@@ -6,7 +6,8 @@ import gradio as gr
 
 from demo import embeddings
 from demo.errors import BadInput
-from tabs.common import code, escape, guard, model_picker, plot_text, raw_output
+from tabs import links
+from tabs.common import code, escape, guard, model_picker, plot_text, raw_output, themed
 
 TITLE = "Embeddings"
 
@@ -74,7 +75,7 @@ def _line_plot(r: dict):
         xaxis=dict(title="layer"), height=380, margin=dict(l=50, r=20, t=50, b=40),
         legend=dict(orientation="h", y=-0.25), template="plotly_white",
     )
-    return fig
+    return themed(fig)
 
 
 def _labels(r: dict) -> list[str]:
@@ -98,7 +99,7 @@ def _heat_map(r: dict):
         height=380 + 8 * max(0, len(labels) - 6), margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
         xaxis=dict(showticklabels=len(labels) <= 8, tickangle=-30), yaxis=dict(autorange="reversed"),
     )
-    return fig
+    return themed(fig)
 
 
 def _pca_plot(r: dict):
@@ -127,7 +128,7 @@ def _pca_plot(r: dict):
         xaxis=dict(title=f"PC1 ({ev[0]:.0%} of variance)"), yaxis=dict(title=f"PC2 ({ev[1]:.0%})"),
         height=440, margin=dict(l=50, r=20, t=50, b=40), template="plotly_white",
     )
-    return fig
+    return themed(fig)
 
 
 def build() -> None:
@@ -139,27 +140,28 @@ def build() -> None:
         "A word split into sub-word pieces is the "
         "mean of its pieces."
     )
+    with gr.Row():  # inputs on the left, the results beside them: in view after the click at 1440x900
+        with gr.Column(scale=2, min_width=360):
+            model = model_picker("embeddings")
+            with gr.Row():
+                word = gr.Textbox(label="word", value=embeddings.DEFAULT_WORD, scale=1, min_width=120)
+                layer = gr.Number(label="layer", value=-1, precision=0, minimum=-64, maximum=64, scale=1,
+                                  min_width=120, info="for the heat map and PCA: -1 = last, 0 = embedding layer")
+            sentence_a = gr.Textbox(label="sentence_a", value=embeddings.DEFAULT_A)
+            sentence_b = gr.Textbox(label="sentence_b", value=embeddings.DEFAULT_B)
+            go = gr.Button("Compare", variant="primary", elem_id="tc-embeddings-run")
+            more = gr.Textbox(
+                value=embeddings.sense_lines(embeddings.DEFAULT_WORD), label="more_sentences", lines=4, max_lines=12,
+                placeholder="optional: one sentence per line, or 'sense | sentence' to colour the PCA scatter",
+                info=f"more sentences for the heat map and the PCA scatter (up to {embeddings.MAX_SENTENCES})",
+            )
+            fill = gr.Button("Fill with example sentences for this word", size="sm")
+        with gr.Column(scale=3, min_width=420):
+            line = gr.Plot(label="cosine per layer")  # the lesson at a glance, then the numbers
+            summary = gr.Markdown()
     with gr.Row():
-        model = model_picker("embeddings", scale=2)
-        word = gr.Textbox(label="word", value=embeddings.DEFAULT_WORD, scale=1)
-        layer = gr.Number(label="layer", value=-1, precision=0, minimum=-64, maximum=64, scale=1,
-                          info="for the heat map and PCA: -1 = last, 0 = embedding layer")
-    with gr.Row():
-        sentence_a = gr.Textbox(label="sentence_a", value=embeddings.DEFAULT_A)
-        sentence_b = gr.Textbox(label="sentence_b", value=embeddings.DEFAULT_B)
-    more = gr.Textbox(
-        value=embeddings.sense_lines(embeddings.DEFAULT_WORD), label="more_sentences", lines=4, max_lines=12,
-        placeholder="optional: one sentence per line, or 'sense | sentence' to colour the PCA scatter",
-        info=f"more sentences for the heat map and the PCA scatter (up to {embeddings.MAX_SENTENCES})",
-    )
-    with gr.Row():
-        fill = gr.Button("Fill with example sentences for this word", size="sm", scale=0, min_width=320)
-        go = gr.Button("Compare", variant="primary", scale=1, elem_id="tc-embeddings-run")
-    summary = gr.Markdown()
-    with gr.Row():
-        line = gr.Plot(label="cosine per layer")
         heat = gr.Plot(label="similarity heat map")
-    pca = gr.Plot(label="PCA of the contextual vectors")
+        pca = gr.Plot(label="PCA of the contextual vectors")
     raw = raw_output()
 
     @guard(cache=True)  # deterministic: a class clicking the same example computes it once
@@ -175,8 +177,9 @@ def build() -> None:
             raise BadInput(f"No example sentences for {str(word)[:40]!r}; there are some for: {', '.join(known)}.")
         return lines
 
-    go.click(compare, [model, word, sentence_a, sentence_b, more, layer], [summary, line, heat, pca, raw],
+    event = go.click(compare, [model, word, sentence_a, sentence_b, more, layer], [summary, line, heat, pca, raw],
              api_name="embeddings")
     fill.click(fill_examples, word, more, api_visibility="private")
-    gr.Examples(_examples(), inputs=[word, sentence_a, sentence_b, more],
-                label="Examples (the course notes' Python; bank: river vs money)")
+    examples = gr.Examples(_examples(), inputs=[word, sentence_a, sentence_b, more], cache_examples=False,
+                           label="Examples (the course notes' Python; bank: river vs money)")
+    links.register("embeddings", event, examples=examples)

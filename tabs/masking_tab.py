@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 
 from demo import masking
+from tabs import links
 from tabs.chips import SEGMENT_KINDS, chips, legend
 from tabs.common import code, escape, guard, model_picker, raw_output
 
@@ -115,10 +116,11 @@ def build() -> None:
     text = gr.Textbox(value=masking.DEFAULT_TEXT, lines=3, max_lines=10, label="text",
                       info="One sequence per line: lines are padded into one batch ([PAD] is never picked).")
     go = gr.Button("Mask", variant="primary")
-    gr.Examples(
+    examples = gr.Examples(
         examples=[[masking.DEFAULT_TEXT, 0.15, 0], [MEDITATIONS, 0.15, 1], ["I love NLP!", 0.5, 0],
                   ["I love NLP!", 0.15, 0]],
         inputs=[text, mlm_probability, seed],
+        cache_examples=False,  # run on click (links.register)
         label="Examples (course notes: BERT's MLM and NSP)",
     )
     counts = gr.Markdown()
@@ -131,7 +133,9 @@ def build() -> None:
         result = masking.mask(tokenizer, text, mlm_probability, seed)
         return counts_md(result), masked_html(result), picked_rows(result), result
 
-    go.click(mlm_mask, [tokenizer, text, mlm_probability, seed], [counts, view, picked, raw], api_name="mlm_mask")
+    event = go.click(mlm_mask, [tokenizer, text, mlm_probability, seed], [counts, view, picked, raw],
+                     api_name="mlm_mask")
+    links.register("masking", event, examples=examples)
 
     gr.Markdown(
         "### Next-sentence pairs\nFrom a passage, pick sentence A; half of the time B is the real next "

@@ -8,6 +8,7 @@ import gradio as gr
 
 from demo import models, registry, tokenizer_inspect
 from demo.course_texts import BAGUETTE_CHOICES, BAGUETTE_PROMPT, I_LOVE_NLP, PYTHON_LANGUAGE, PYTHON_SNAKE
+from tabs import links
 from tabs.chips import OVER_TEXT, chip, legend
 from tabs.common import code, default_model, escape, guard, raw_output
 
@@ -251,18 +252,6 @@ def build() -> None:
         text_pair = gr.Textbox(value="", lines=4, max_lines=12, label="text_pair",
                                info="Optional second sentence (one line per text line, or one for all).", scale=2)
     go = gr.Button("Tokenize", variant="primary")
-    gr.Examples(
-        examples=[
-            ["all-MiniLM-L6-v2 (bundled)", I_LOVE_NLP, ""],  # the course notes on pipelines, tasks and decoding
-            ["all-MiniLM-L6-v2 (bundled)", BAGUETTE_PROMPT, BAGUETTE_CHOICES[0]],  # multiple choice: one pair
-            ["all-MiniLM-L6-v2 (bundled)", "I love NLP!\nTransformers use attention to mix tokens.\nHi", ""],
-            ["all-MiniLM-L6-v2 (bundled)", tokenizer_inspect.KOREAN_EXAMPLE, ""],
-            ["SmolLM2-135M-Instruct (bundled)", "<|im_start|>user\nI love NLP!<|im_end|>", ""],
-            ["all-MiniLM-L6-v2 (bundled)", PYTHON_SNAKE, PYTHON_LANGUAGE],  # the course notes on BERT
-        ],
-        inputs=[tokenizer, text, text_pair],
-        label="Examples (course notes; Korean through an English WordPiece)",
-    )
     summary = gr.Markdown(label="summary")
     coloured = gr.HTML(label="tokens over the text")
     with gr.Tabs():
@@ -302,6 +291,20 @@ def build() -> None:
                 interactive=False, wrap=True, label="token counts side by side",
                 column_widths=["20%", "13%", "9%", "7%", "6%", "9%", "36%"],
             )
+    # examples after the results: the result sits right under the button, in view at 1440x900
+    examples = gr.Examples(
+        examples=[
+            ["all-MiniLM-L6-v2 (bundled)", I_LOVE_NLP, ""],  # the course notes on pipelines, tasks and decoding
+            ["all-MiniLM-L6-v2 (bundled)", BAGUETTE_PROMPT, BAGUETTE_CHOICES[0]],  # multiple choice: one pair
+            ["all-MiniLM-L6-v2 (bundled)", "I love NLP!\nTransformers use attention to mix tokens.\nHi", ""],
+            ["all-MiniLM-L6-v2 (bundled)", tokenizer_inspect.KOREAN_EXAMPLE, ""],
+            ["SmolLM2-135M-Instruct (bundled)", "<|im_start|>user\nI love NLP!<|im_end|>", ""],
+            ["all-MiniLM-L6-v2 (bundled)", PYTHON_SNAKE, PYTHON_LANGUAGE],  # the course notes on BERT
+        ],
+        inputs=[tokenizer, text, text_pair],
+        cache_examples=False,  # run on click (links.register): the response cache, not start-up caching
+        label="Examples (course notes; Korean through an English WordPiece)",
+    )
     raw = raw_output()
 
     inputs = [tokenizer, text, text_pair, add_special_tokens, padding, truncation, max_length]
@@ -329,3 +332,4 @@ def build() -> None:
     event.success(decode_round_trip, inputs, [round_trip, rt_raw], api_name="decode_round_trip")
     event.success(token_counts, [others, text], counts, api_name="token_counts")
     compare_btn.click(token_counts, [others, text], counts, api_name=False)
+    links.register("tokenizer", event, examples=examples)

@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 
 from demo import wordpiece
+from tabs import links
 from tabs.chips import chip, chips
 from tabs.common import code, escape, guard, raw_output
 
@@ -144,13 +145,14 @@ def build() -> None:
             vocab_size = gr.Slider(10, 300, value=wordpiece.DEFAULT_VOCAB_SIZE, step=1, label="vocab_size")
             text = gr.Textbox(value=wordpiece.DEFAULT_TEXT, label="text", info="Tokenized with the trained vocabulary.")
     train = gr.Button("Train", variant="primary")
-    gr.Examples(
+    examples = gr.Examples(
         examples=[
             [wordpiece.DEFAULT_CORPUS, 70, wordpiece.DEFAULT_TEXT],
             [wordpiece.DEFAULT_CORPUS, 100, "Hopefully, the tokenizer understands tokenization."],
             [EXAMPLE_CORPUS_2, 60, "The workers drove the oiled engine."],
         ],
         inputs=[corpus, vocab_size, text],
+        cache_examples=False,  # run on click (links.register)
         label="Examples (the HF course corpus; work + er from the notes' OOV discussion)",
     )
     summary = gr.Markdown()
@@ -185,6 +187,8 @@ def build() -> None:
     def show_step(result: dict[str, Any] | None, k: float):
         return step_view(result, k)
 
-    train.click(wordpiece_train, [corpus, vocab_size, text], [summary, alphabet, step, tokens, contrast, state, raw],
-                api_name="wordpiece_train").then(show_step, [state, step], [explanation, table, vocab], api_name=False)
+    event = train.click(wordpiece_train, [corpus, vocab_size, text], [summary, alphabet, step, tokens, contrast, state, raw],
+                        api_name="wordpiece_train")
+    event.then(show_step, [state, step], [explanation, table, vocab], api_name=False)
+    links.register("wordpiece", event, examples=examples)
     step.change(show_step, [state, step], [explanation, table, vocab], api_name=False, show_progress="hidden")

@@ -33,7 +33,7 @@ def build() -> None:
         "Every sub-tab shows the model class, its head layers and loss, and warns when the head "
         "was newly initialised (random) because the checkpoint never trained it."
     )
-    with gr.Tabs():
+    with gr.Tabs(overflow_behavior="wrap"):  # every task visible at 1440 px (no "…" menu)
         for t in SUB_TABS:
-            with gr.Tab(t.TITLE):
+            with gr.Tab(t.TITLE, id=t.__name__.rsplit(".", 1)[-1].replace("_", "-")):  # the link id (tabs/links.py)
                 t.build()

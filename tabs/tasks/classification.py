@@ -12,8 +12,10 @@ from demo import heads, models
 from demo.course_texts import HATE, I_LOVE_NLP, REVIEW, WAITING
 from demo.errors import DemoError
 from demo.tasks import classification as engine
+from tabs import links
 from tabs.common import escape, guard, model_picker, raw_output
 from tabs.tasks.widgets import (
+    clear_on_model_change,
     encoded_values,
     encoded_view,
     loss_md,
@@ -129,11 +131,11 @@ def build_classifier(tasks: tuple[str, ...], pair: bool, api_name: str, examples
                                   info="Multi-label models only: a label is predicted when its sigmoid ≥ threshold.")
             run = gr.Button("Classify", variant="primary")
             if pair:
-                gr.Examples(examples, inputs=[text, text_pair], label="Examples (from the course material)",
-                            cache_examples=False)
+                shown = gr.Examples(examples, inputs=[text, text_pair], label="Examples (from the course material)",
+                                    cache_examples=False)  # they run on click (links.register)
             else:  # single texts: one column
-                gr.Examples([row[:1] for row in examples], inputs=[text], label="Examples (from the course material)",
-                            cache_examples=False)
+                shown = gr.Examples([row[:1] for row in examples], inputs=[text],
+                                    label="Examples (from the course material)", cache_examples=False)
         with gr.Column(scale=4):
             panel = model_panel()
             scores = gr.Label(label="scores", num_top_classes=6)
@@ -148,7 +150,9 @@ def build_classifier(tasks: tuple[str, ...], pair: bool, api_name: str, examples
     outputs = [scores, verdict, *encoded.outputs, label, *panel.outputs, raw]
     assert len(outputs) == N_OUTPUTS
     inputs = [model, text, text_pair, threshold]
-    gr.on([run.click, text.submit, text_pair.submit], classify, inputs, outputs, api_name=api_name)
+    event = gr.on([run.click, text.submit, text_pair.submit], classify, inputs, outputs, api_name=api_name)
+    clear_on_model_change(model, event, keep=panel.outputs)
+    links.register("pairs" if pair else "classification", event, examples=shown)
     threshold.release(rethreshold, inputs, outputs, api_name=False)
     wire_panel(model, [label, *panel.outputs], show_model)
     loss_box.button.click(loss, [model, text, text_pair, label], loss_box.outputs, api_name=f"{api_name}_loss")

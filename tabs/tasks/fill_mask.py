@@ -6,7 +6,8 @@ import gradio as gr
 
 from demo.course_texts import LINCOLN_A_MASKED, MILKY_WAY_MASKED
 from demo.tasks import fill_mask as engine
-from tabs.common import code, distinct_labels, escape, guard, model_picker, plot_text, raw_output
+from tabs import links
+from tabs.common import code, distinct_labels, escape, guard, model_picker, plot_text, raw_output, themed
 from tabs.tasks.widgets import encoded_caption, loss_md, loss_section, model_panel, notice_md, tokens_html
 
 TITLE = "Fill-mask"
@@ -55,7 +56,7 @@ def predictions_figure(result: dict):
     top = max((o["score"] for p in preds for o in p), default=0.0)
     fig.update_xaxes(range=[0, min(1.0, max(top * 1.3, 1e-3))], tickformat=".0%" if top > 0.05 else ".2%")
     fig.update_yaxes(type="category", automargin=True)
-    return fig
+    return themed(fig)
 
 
 @guard(cache=True)  # deterministic: a class clicking the same example computes it once
@@ -87,7 +88,7 @@ def build() -> None:
     panel = model_panel(model, engine.HEAD, engine.TASK)
     text = gr.Textbox(label="text", lines=2, value=EXAMPLES[0][0], placeholder=MILKY_WAY_MASKED)
     run = gr.Button("Fill the mask", variant="primary")
-    gr.Examples(EXAMPLES, [text, top_k], label="Examples from the course notes")
+    examples = gr.Examples(EXAMPLES, [text, top_k], label="Examples from the course notes", cache_examples=False)
     notice = gr.Markdown()
     plot = gr.Plot(label="Top-k predictions per mask (hover a bar for the full sentence)")
     encoded = gr.HTML()
@@ -96,6 +97,8 @@ def build() -> None:
         target = gr.Textbox(label="target", placeholder="spiral   (one word per mask, e.g. 'bank, money')", scale=3)
     raw = raw_output()
 
-    panel.refresh_after(gr.on([run.click, text.submit], predict, [model, text, top_k], [notice, plot, encoded, raw],
-                              api_name="fill_mask"))
+    event = gr.on([run.click, text.submit], predict, [model, text, top_k], [notice, plot, encoded, raw],
+                  api_name="fill_mask")
+    panel.refresh_after(event)
+    links.register("fill-mask", event, examples=examples)
     loss_box.button.click(loss, [model, text, target], loss_box.outputs, api_name="fill_mask_loss")

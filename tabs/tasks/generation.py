@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demo.tasks import generation as engine
+from tabs import links
 from tabs.common import GENERATE_LANE, code, guard, model_picker, raw_output
 from tabs.tasks.widgets import DECODING_JS, encoded_caption, loss_md, loss_section, model_panel, notice_md, tokens_html
 
@@ -64,7 +65,8 @@ def build() -> None:
         run = gr.Button("Generate", variant="primary", scale=4)
         stop = gr.Button("Stop", variant="stop", scale=1, min_width=100)
         decoding = gr.Button("Decoding playground →", variant="secondary", scale=1, min_width=180)
-    gr.Examples(EXAMPLES, [prompt, max_new_tokens], label="Examples (course notes: pipelines, tasks and decoding)")
+    examples = gr.Examples(EXAMPLES, [prompt, max_new_tokens], label="Examples (course notes: pipelines, tasks and decoding)",
+                           cache_examples=False)
     notice = gr.Markdown()
     continuation = gr.Textbox(label="continuation (streamed as it is generated)", lines=4, interactive=False)
     encoded = gr.HTML()
@@ -77,6 +79,7 @@ def build() -> None:
     event = gr.on([run.click, prompt.submit], generate, [model, prompt, max_new_tokens],
                   [notice, continuation, encoded, raw], api_name="generate")
     panel.refresh_after(event)
+    links.register("generation", event, examples=examples)
     stop.click(None, cancels=[event])  # closing the stream stops generate() at the next token
     decoding.click(None, js=DECODING_JS)
     loss_box.button.click(loss, [model, prompt, target], loss_box.outputs, api_name="generate_loss")

@@ -7,6 +7,7 @@ import gradio as gr
 from demo import models
 from demo.course_texts import BAGUETTE_CHOICES, BAGUETTE_PROMPT, PYTHON_LANGUAGE, PYTHON_SNAKE
 from demo.tasks import multiple_choice as engine
+from tabs import links
 from tabs.common import escape, guard, model_picker, raw_output
 from tabs.tasks.widgets import label_dict, loss_md, loss_section, model_panel, notice_md, tokens_html
 
@@ -61,7 +62,7 @@ def build() -> None:
         choices = gr.Textbox(label="choices", info="One candidate per line, 2 to 5.", lines=5, value=BAGUETTE[1],
                              scale=1)
     run = gr.Button("Score the choices", variant="primary")
-    gr.Examples(EXAMPLES, [prompt, choices], label="Examples from the course notes")
+    examples = gr.Examples(EXAMPLES, [prompt, choices], label="Examples from the course notes", cache_examples=False)
     notice = gr.Markdown()
     scores = gr.Label(label="softmax across the choices")
     encoded = gr.HTML()
@@ -71,6 +72,7 @@ def build() -> None:
                           label="labels", info="Index of the correct choice (0 = the first line).", scale=2)
     raw = raw_output()
 
-    panel.refresh_after(run.click(score, [model, prompt, choices], [notice, scores, encoded, raw],
-                                  api_name="multiple_choice"))
+    event = run.click(score, [model, prompt, choices], [notice, scores, encoded, raw], api_name="multiple_choice")
+    panel.refresh_after(event)
+    links.register("multiple-choice", event, examples=examples)
     loss_box.button.click(loss, [model, prompt, choices, label], loss_box.outputs, api_name="multiple_choice_loss")

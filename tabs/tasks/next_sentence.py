@@ -7,6 +7,7 @@ import gradio as gr
 from demo import models
 from demo.course_texts import LINCOLN_A_MASKED, LINCOLN_B_MASKED, MILKY_WAY, PYTHON_LANGUAGE, PYTHON_SNAKE
 from demo.tasks import next_sentence as engine
+from tabs import links
 from tabs.common import escape, guard, model_picker, raw_output
 from tabs.tasks.widgets import encoded_caption, loss_md, loss_section, model_panel, notice_md, tokens_html
 
@@ -52,7 +53,8 @@ def build() -> None:
         sentence_a = gr.Textbox(label="sentence_a", lines=3, value=LINCOLN_A_MASKED)
         sentence_b = gr.Textbox(label="sentence_b", lines=3, value=LINCOLN_B_MASKED)
     run = gr.Button("Predict IsNext / NotNext", variant="primary")
-    gr.Examples(EXAMPLES, [sentence_a, sentence_b], label="Examples from the course notes")
+    examples = gr.Examples(EXAMPLES, [sentence_a, sentence_b], label="Examples from the course notes",
+                           cache_examples=False)
     notice = gr.Markdown()
     scores = gr.Label(label="softmax of the two NSP logits")
     encoded = gr.HTML()
@@ -61,6 +63,7 @@ def build() -> None:
         label = gr.Radio(list(engine.LABELS), value="IsNext", label="labels", scale=2)
     raw = raw_output()
 
-    panel.refresh_after(run.click(predict, [model, sentence_a, sentence_b], [notice, scores, encoded, raw],
-                                  api_name="next_sentence"))
+    event = run.click(predict, [model, sentence_a, sentence_b], [notice, scores, encoded, raw], api_name="next_sentence")
+    panel.refresh_after(event)
+    links.register("next-sentence", event, examples=examples)
     loss_box.button.click(loss, [model, sentence_a, sentence_b, label], loss_box.outputs, api_name="next_sentence_loss")

@@ -7,8 +7,10 @@ import gradio as gr
 from demo import models
 from demo.course_texts import BLOOM_CONTEXT, BLOOM_QUESTION, LINCOLN, MILKY_WAY, SYLVAIN
 from demo.tasks import qa as engine
-from tabs.common import escape, guard, model_picker, plot_text, raw_output
+from tabs import links
+from tabs.common import escape, guard, model_picker, plot_text, raw_output, themed
 from tabs.tasks.widgets import (
+    clear_on_model_change,
     encoded_values,
     encoded_view,
     loss_md,
@@ -57,7 +59,7 @@ def _plot(r: dict):
         yaxis_title="logit", height=380, margin=dict(l=40, r=10, t=50, b=90),
         legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
     )
-    return fig
+    return themed(fig)
 
 
 def _summary(r: dict) -> str:
@@ -123,7 +125,7 @@ def build() -> None:
                     impossible = gr.Checkbox(value=True, label="handle_impossible_answer",
                                              info="Answer 'no answer' when [CLS] beats every span.")
             run = gr.Button("Find the answer", variant="primary")
-            gr.Examples(EXAMPLES, inputs=[question, context], label="Examples (from the course material)",
+            examples = gr.Examples(EXAMPLES, inputs=[question, context], label="Examples (from the course material)",
                         cache_examples=False)
         with gr.Column(scale=4):
             panel = model_panel(model, engine.HEAD, engine.TASK)
@@ -140,6 +142,8 @@ def build() -> None:
 
     inputs = [model, question, context, max_answer_len, doc_stride, max_seq_len, impossible]
     outputs = [summary, highlighted, plot, *encoded.outputs, *panel.outputs, raw]
-    gr.on([run.click, question.submit], find, inputs, outputs, api_name="answer")
+    event = gr.on([run.click, question.submit], find, inputs, outputs, api_name="answer")
+    clear_on_model_change(model, event, keep=panel.outputs)
+    links.register("qa", event, examples=examples)
     loss_box.button.click(loss, [model, question, context, gold, max_seq_len, doc_stride], loss_box.outputs,
                    api_name="answer_loss")

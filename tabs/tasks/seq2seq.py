@@ -6,6 +6,7 @@ import gradio as gr
 
 from demo.course_texts import LEGUMES
 from demo.tasks import seq2seq as engine
+from tabs import links
 from tabs.common import GENERATE_LANE, escape, guard, model_picker, raw_output
 from tabs.tasks.widgets import encoded_caption, loss_md, loss_section, model_panel, notice_md, tokens_html
 
@@ -75,8 +76,11 @@ def build() -> None:
     with gr.Row():
         translate = gr.Button("Translate (English → French)", variant="primary")
         summarize = gr.Button("Summarize", variant="primary")
-    gr.Examples([[LEGUMES], [SUMMARIZE_EXAMPLE], ["translate English to French: " + LEGUMES]], [text],
-                label="Examples (course notes: pipelines, tasks and decoding)")
+    with gr.Row():  # each runs its own button's event when clicked (links.register)
+        to_translate = gr.Examples([[LEGUMES], ["translate English to French: " + LEGUMES]], [text],
+                                   label="Translate (course notes: pipelines, tasks and decoding)", cache_examples=False)
+        to_summarize = gr.Examples([[SUMMARIZE_EXAMPLE]], [text], label="Summarize (course notes)",
+                                   cache_examples=False)
     notice = gr.Markdown()
     output = gr.Textbox(label="output", lines=3, interactive=False)
     encoded = gr.HTML()
@@ -87,6 +91,10 @@ def build() -> None:
     raw = raw_output()
 
     outputs = [notice, output, encoded, raw]
-    for button, fn, name in ((translate, translate_text, "translate"), (summarize, summarize_text, "summarize")):
-        panel.refresh_after(button.click(fn, [model, text], outputs, api_name=name))
+    translated = translate.click(translate_text, [model, text], outputs, api_name="translate")
+    summarized = summarize.click(summarize_text, [model, text], outputs, api_name="summarize")
+    for event in (translated, summarized):
+        panel.refresh_after(event)
+    links.register("seq2seq", translated, examples=to_translate)
+    links.register("summarize", summarized, examples=to_summarize, button=False)
     loss_box.button.click(loss, [model, text, task, target], loss_box.outputs, api_name="seq2seq_loss")

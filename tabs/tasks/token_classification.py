@@ -7,8 +7,10 @@ import gradio as gr
 from demo import models
 from demo.course_texts import SYLVAIN, WARRIORS
 from demo.tasks import token_classification as engine
+from tabs import links
 from tabs.common import escape, guard, model_picker, raw_output
 from tabs.tasks.widgets import (
+    clear_on_model_change,
     encoded_values,
     encoded_view,
     loss_md,
@@ -106,7 +108,7 @@ def build() -> None:
                                    info="How sub-word labels become word / entity labels "
                                    "(transformers' aggregation_strategy).")
             run = gr.Button("Label the tokens", variant="primary")
-            gr.Examples(EXAMPLES, inputs=[text, aggregation], label="Examples (from the course material)",
+            examples = gr.Examples(EXAMPLES, inputs=[text, aggregation], label="Examples (from the course material)",
                         cache_examples=False)
         with gr.Column(scale=4):
             panel = model_panel(model, engine.HEAD, engine.TASK)
@@ -129,6 +131,8 @@ def build() -> None:
     outputs = [entities, token_labels, entity_table, align, verdict, *encoded.outputs, labels, *panel.outputs, raw]
     assert len(outputs) == N_OUTPUTS
     inputs = [model, text, aggregation]
-    gr.on([run.click, text.submit], label_tokens, inputs, outputs, api_name="token_classify")
+    event = gr.on([run.click, text.submit], label_tokens, inputs, outputs, api_name="token_classify")
+    clear_on_model_change(model, event, keep=panel.outputs)
+    links.register("token-classification", event, examples=examples)
     aggregation.input(restrategy, inputs, outputs, api_name=False)
     loss_box.button.click(loss, [model, text, labels], loss_box.outputs, api_name="token_classify_loss")

@@ -35,8 +35,10 @@ class ModelPanel:
         return [self.summary, self.head, self.losses]
 
     def refresh_after(self, event: Any) -> None:
-        """Refill the panel once ``event`` succeeded (its run loaded the model)."""
+        """Refill the panel once ``event`` succeeded (its run loaded the model); empty the event's results
+        when the user picks another model (clear_on_model_change)."""
         event.success(self.show, self.model, self.outputs, api_visibility="private")
+        clear_on_model_change(self.model, event, keep=self.outputs)
 
 
 def model_panel(model: gr.Dropdown | None = None, head: str | None = None, task: str | None = None) -> ModelPanel:
@@ -103,6 +105,32 @@ def wire_panel(model: gr.Dropdown, outputs: list, handler: Callable) -> None:
     """Run ``handler(model)`` when the page loads and whenever the model changes (fills the model panel,
     and whatever else follows the model, e.g. the classification tab's label picker)."""
     gr.on(None, handler, model, outputs, api_visibility="private", show_progress="hidden")
+
+
+# Inputs a run may prefill (a label picker, the loss's labels box): a new model never empties them.
+FORM_INPUTS = (gr.Dropdown, gr.Textbox, gr.Slider, gr.Checkbox, gr.CheckboxGroup, gr.Radio, gr.Number)
+
+
+def stale_outputs(event: Any, keep: Iterable = ()) -> list:
+    """The results ``event`` writes that belong to the model that made them: its outputs but the model
+    panel (``keep``, refilled for the new model) and the inputs it prefills."""
+    from gradio.context import Context
+
+    blocks = Context.root_block.blocks
+    kept = {id(c) for c in keep}
+    found = [blocks[i] for i in event["outputs"]]
+    return [c for c in found if id(c) not in kept and not isinstance(c, FORM_INPUTS)]
+
+
+def clear_on_model_change(model: gr.Dropdown, event: Any, keep: Iterable = ()) -> None:
+    """When the user picks another model, empty the results ``event`` showed (they came from the old model).
+
+    ``.input``, not ``.change``: a link or an example that sets the model and runs keeps its result.
+    """
+    stale = stale_outputs(event, keep)
+    if stale:
+        model.input(lambda: [None] * len(stale) if len(stale) > 1 else None, None, stale,
+                    api_visibility="private", show_progress="hidden")
 
 
 # --- the encoded input ---------------------------------------------------------------------------------
