@@ -68,7 +68,7 @@ def _panel_text(page, i: int) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(reason="the link shows 17953 in the token-count table just below the 1440x900 fold (y≈977); layout fix pending (#16 item 4)", strict=False)
+@pytest.mark.xfail(reason="17953 shows just below the 1440x900 fold (y≈977); layout fix pending (#16 item 4)", strict=False)
 def test_link_opens_the_tokenizer_with_its_result_in_view(browser, app_url):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
